@@ -1,0 +1,144 @@
+# Ringvisor build.  `make` builds everything into build/; `make run` and
+# `make test` install what they need first (tools/install-deps).
+#
+# Three worlds, three sets of flags:
+#   hypervisor (hv/)  freestanding, no SSE, no red zone, linked at 32 MiB
+#   guests (guest/)   freestanding, no SSE, linked at 64 KiB (guest-physical)
+#   loader (boot/)    a GNU-EFI application (PE32+)
+#   host tests        ordinary hosted C, with cmocka
+
+B := build
+CC ?= gcc
+NASM ?= nasm
+LD := ld
+OBJCOPY := objcopy
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -fno-builtin \
+	-fno-omit-frame-pointer -fno-strict-aliasing -fcf-protection=none -fno-asynchronous-unwind-tables
+HV_CFLAGS := $(FREESTANDING) $(WARN) -Ihv -DRV_ASSERTS=$(if $(NDEBUG),0,1)
+GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/abi -Iguest/lib
+EFI_CFLAGS := -std=gnu11 -O2 -fpic -fshort-wchar -ffreestanding -fno-stack-protector -mno-red-zone \
+	-fno-strict-aliasing -maccumulate-outgoing-args -DEFI_FUNCTION_WRAPPER \
+	-I/usr/include/efi -I/usr/include/efi/x86_64 $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes -Wno-pointer-sign
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1
+
+HV_C := $(wildcard hv/*.c hv/vmx/*.c hv/ept/*.c hv/dirtyring/*.c)
+HV_ASM := $(wildcard hv/*.asm hv/vmx/*.asm)
+HV_OBJ := $(patsubst %.c,$(B)/%.o,$(HV_C)) $(patsubst %.asm,$(B)/%.asm.o,$(HV_ASM))
+
+GLIB_C := $(wildcard guest/lib/*.c)
+GLIB_ASM := $(wildcard guest/lib/*.asm)
+GLIB_OBJ := $(patsubst %.c,$(B)/%.o,$(GLIB_C)) $(patsubst %.asm,$(B)/%.asm.o,$(GLIB_ASM))
+MGMT_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard guest/mgmt/*.c))
+WORK_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard guest/work/*.c))
+
+BOOT_C := $(wildcard boot/*.c)
+BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
+
+DISK := $(B)/disk.img
+
+.PHONY: all run test unit-tests debug clean compile_commands.json format deps
+all: $(DISK) $(B)/scenarios.txt
+
+deps:
+	@tools/install-deps
+
+# ---- hypervisor ---------------------------------------------------------
+$(B)/hv/%.o: hv/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	@$(CC) $(HV_CFLAGS) -MMD -c $< -o $@
+$(B)/hv/%.asm.o: hv/%.asm
+	@mkdir -p $(dir $@)
+	@echo '  NASM    $<'
+	@$(NASM) -f elf64 -g -o $@ $<
+$(B)/hv.elf: $(HV_OBJ) hv/hv.ld
+	@echo '  LD      $@'
+	@$(LD) -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T hv/hv.ld -o $@ $(HV_OBJ)
+$(B)/hv.bin: $(B)/hv.elf
+	$(OBJCOPY) -O binary $< $@
+
+# ---- guests -------------------------------------------------------------
+$(B)/guest/%.o: guest/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	@$(CC) $(GUEST_CFLAGS) -MMD -c $< -o $@
+$(B)/guest/%.asm.o: guest/%.asm
+	@mkdir -p $(dir $@)
+	@echo '  NASM    $<'
+	@$(NASM) -f elf64 -g -o $@ $<
+$(B)/guest/mgmt/scenarios.o: $(B)/scenarios.h
+$(B)/scenarios.h: guest/mgmt/scenarios.txt tools/gen-scenarios
+	@mkdir -p $(B)
+	tools/gen-scenarios $< > $@
+$(B)/scenarios.txt: guest/mgmt/scenarios.txt
+	@mkdir -p $(B)
+	cp $< $@
+$(B)/mgmt.elf: $(GLIB_OBJ) $(MGMT_OBJ) guest/lib/guest.ld
+	@echo '  LD      $@'
+	@$(LD) -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T guest/lib/guest.ld -o $@ $(GLIB_OBJ) $(MGMT_OBJ)
+$(B)/work.elf: $(GLIB_OBJ) $(WORK_OBJ) guest/lib/guest.ld
+	@echo '  LD      $@'
+	@$(LD) -nostdlib -z max-page-size=4096 --no-warn-rwx-segments -T guest/lib/guest.ld -o $@ $(GLIB_OBJ) $(WORK_OBJ)
+$(B)/%.bin: $(B)/%.elf
+	$(OBJCOPY) -O binary $< $@
+$(B)/guest/mgmt/%.o: GUEST_CFLAGS += -I$(B)
+
+# ---- loader -------------------------------------------------------------
+$(B)/boot/%.efi.o: boot/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	@$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+$(B)/loader.so: $(BOOT_OBJ)
+	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \
+		/usr/lib/crt0-efi-x86_64.o $(BOOT_OBJ) -o $@ -L/usr/lib -lefi -lgnuefi
+$(B)/BOOTX64.EFI: $(B)/loader.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target=efi-app-x86_64 --subsystem=10 $< $@
+
+# ---- disk image: FAT16, geometry 65x16x63 (what Bochs wants), no root ----
+$(DISK): $(B)/BOOTX64.EFI $(B)/hv.bin $(B)/mgmt.bin $(B)/work.bin
+	rm -f $@.tmp
+	truncate -s 33546240 $@.tmp
+	mkfs.vfat -F 16 -n RINGVISOR $@.tmp >/dev/null
+	mmd -i $@.tmp ::/EFI ::/EFI/BOOT
+	mcopy -i $@.tmp $(B)/BOOTX64.EFI ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i $@.tmp $(B)/hv.bin ::/hv.bin
+	mcopy -i $@.tmp $(B)/mgmt.bin ::/mgmt.bin
+	mcopy -i $@.tmp $(B)/work.bin ::/work.bin
+	mv $@.tmp $@
+
+# ---- host unit tests ----------------------------------------------------
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
+# Each test lists the project sources it links in a line "// links: a.c b.c".
+UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch]) tests/unit/host_stubs.c
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $$(sed -n 's|^// links: ||p' $<) tests/unit/host_stubs.c -lcmocka
+unit-tests: $(UNIT_BIN)
+
+# ---- the two commands ---------------------------------------------------
+run: deps all
+	tools/hvrun --backend auto hello
+
+test: deps
+	$(MAKE) all unit-tests
+	tests/run-tests
+
+debug: deps all
+	tools/hvrun --debug hello
+
+compile_commands.json:
+	$(MAKE) clean
+	bear -- $(MAKE) all unit-tests
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#include "abi/hypercall.h"
+#include "ept/ept.h"
+#include "mm.h"
+
+#define GPA_LIMIT (1ull << 48) /* what a 4-level walk can reach */
+
+static unsigned idx(u64 gpa, int level) { return (gpa >> (12 + 9 * level)) & 511; }
+
+/* Walk down to the page table holding gpa's leaf; create tables if asked. */
+static u64 *walk(struct ept *e, u64 gpa, bool create)
+{
+	u64 *table = (u64 *)e->root;
+
+	for (int level = 3; level > 0; level--) {
+		u64 *ent = &table[idx(gpa, level)];
+		if (!(*ent & EPT_RWX)) {
+			if (!create)
+				return NULL;
+			u64 pa = mm_alloc(1);
+			if (!pa)
+				return NULL;
+			e->nr_tables++;
+			/* Non-leaf entries grant everything; leaves decide. */
+			*ent = pa | EPT_RWX;
+		}
+		table = (u64 *)(*ent & EPT_ADDR_MASK);
+	}
+	return &table[idx(gpa, 0)];
+}
+
+int ept_init(struct ept *e)
+{
+	e->root = mm_alloc(1);
+	e->nr_tables = e->root ? 1 : 0;
+	return e->root ? 0 : -RV_ENOMEM;
+}
+
+int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 npages, u64 perm)
+{
+	if (!IS_ALIGNED(gpa | hpa, PAGE_SIZE) || gpa + npages * PAGE_SIZE > GPA_LIMIT ||
+	    gpa + npages * PAGE_SIZE < gpa)
+		return -RV_EINVAL;
+	for (u64 i = 0; i < npages; i++) {
+		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, true);
+		if (!leaf)
+			return -RV_ENOMEM;
+		if (*leaf & EPT_RWX)
+			return -RV_EEXIST;
+		*leaf = (hpa + i * PAGE_SIZE) | EPT_MT_WB | (perm & EPT_RWX);
+	}
+	return 0;
+}
+
+void ept_unmap(struct ept *e, u64 gpa, u64 npages)
+{
+	for (u64 i = 0; i < npages; i++) {
+		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
+		if (leaf)
+			*leaf = 0;
+	}
+}
+
+u64 *ept_leaf(const struct ept *e, u64 gpa)
+{
+	if (gpa >= GPA_LIMIT)
+		return NULL;
+	return walk((struct ept *)e, gpa, false);
+}
+
+int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm)
+{
+	u64 *leaf = ept_leaf(e, gpa);
+
+	if (!leaf || !(*leaf & EPT_RWX))
+		return -RV_EFAULT;
+	*hpa = (*leaf & EPT_ADDR_MASK) | (gpa & (PAGE_SIZE - 1));
+	*perm = *leaf & EPT_RWX;
+	return 0;
+}
+
+static void free_level(u64 table_pa, int level, struct ept *e)
+{
+	u64 *table = (u64 *)table_pa;
+
+	if (level > 0)
+		for (int i = 0; i < 512; i++)
+			if (table[i] & EPT_RWX)
+				free_level(table[i] & EPT_ADDR_MASK, level - 1, e);
+	mm_free(table_pa, 1);
+	e->nr_tables--;
+}
+
+void ept_destroy(struct ept *e)
+{
+	if (e->root)
+		free_level(e->root, 3, e);
+	e->root = 0;
+}
+
+u64 ept_eptp(const struct ept *e, bool ad)
+{
+	/* Vol. 3C, 25.6.11, Extended-Page-Table Pointer (EPTP) */
+	return e->root | 6 /* WB */ | (3 << 3) /* 4-level */ | (ad ? BIT(6) : 0);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Extended page tables (Vol. 3C, 29.3, The Extended Page Table
+ * Mechanism (EPT)): 4-level, 4 KiB leaves only, write-back memory.
+ * Tables come from the page allocator (hv/mm.h).  This module knows
+ * nothing about dirty tracking; it offers the walks that dirty tracking
+ * (hv/dirtyring/) builds on.
+ */
+#ifndef RV_EPT_H
+#define RV_EPT_H
+
+#include "types.h"
+
+/* EPT entry bits (Vol. 3C, 29.3.2, EPT Translation Mechanism, Table 29-6) */
+#define EPT_R BIT(0)
+#define EPT_W BIT(1)
+#define EPT_X BIT(2)
+#define EPT_RWX (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_WB (6ull << 3)
+#define EPT_ACCESSED BIT(8)
+#define EPT_DIRTY BIT(9)
+#define EPT_ADDR_MASK 0x000ffffffffff000ull
+
+struct ept {
+	u64 root;      /* physical address of the PML4 */
+	u64 nr_tables; /* paging-structure pages in use, for statistics */
+};
+
+int ept_init(struct ept *e);
+/* Map npages 4 KiB pages gpa -> hpa with perm (EPT_R, EPT_W, EPT_X); -RV_EEXIST if
+ * one is mapped already, -RV_ENOMEM if a table can't be allocated. */
+int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 npages, u64 perm);
+/* Remove mappings (absent ones are skipped); caller flushes TLBs. */
+void ept_unmap(struct ept *e, u64 gpa, u64 npages);
+/* Pointer to the leaf entry of gpa, or NULL if no table reaches it. */
+u64 *ept_leaf(const struct ept *e, u64 gpa);
+/* Translate gpa: 0 with hpa and perm filled in, or -RV_EFAULT. */
+int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm);
+/* Free every table (not the mapped memory). */
+void ept_destroy(struct ept *e);
+/* EPTP value: WB, 4-level walk, optional accessed/dirty flags. */
+u64 ept_eptp(const struct ept *e, bool ad);
+
+#endif

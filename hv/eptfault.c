@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EPT violations (Vol. 3C, 29.3.3, EPT-Induced VM Exits).  The exit
+ * qualification says what the access was (bit 0 read, 1 write, 2 fetch)
+ * and what the entry allowed (bits 3-5); the guest-physical address is
+ * in its own VMCS field (Vol. 3C, 28.2.1, Basic VM-Exit Information).
+ * Without dirty tracking every EPT violation is a guest touching memory
+ * outside its partition: the partition stops and the management
+ * partition is told the address.
+ */
+#include "console.h"
+#include "exits.h"
+#include "partition.h"
+#include "vcpu.h"
+#include "vmx/vmx.h"
+
+enum exit_action exit_ept_violation(struct vcpu *v)
+{
+	u64 gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);
+	u64 q = v->exit_qual;
+
+	hv_printf("vCPU %u.%u: EPT violation: %s of guest-physical %lx at rip %lx\n",
+		  v->part->id, v->index, q & 2 ? "write" : q & 4 ? "fetch" : "read", gpa,
+		  vmx_read(GUEST_RIP));
+	partition_fault(v, EXIT_REASON_BASIC(v->exit_reason), gpa);
+	return EXIT_STOP;
+}

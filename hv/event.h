@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Events for the management partition (vCPU done, faulted, ring full).
+ * Any CPU posts; the management vCPU takes them with RV_HC_WAIT_EVENT.  A
+ * fixed ring guarded by event_lock (owned by event.c); when it overflows
+ * the oldest event is dropped and counted, and the next wait reports it.
+ */
+#ifndef RV_EVENT_H
+#define RV_EVENT_H
+
+#include "abi/hypercall.h"
+
+void event_post(u32 type, u32 partition, u32 vcpu, u64 arg, u64 info);
+/* Wait up to timeout_ticks for an event; false on timeout. */
+bool event_wait(struct rv_event *out, u64 timeout_ticks);
+/* Drop pending events of a partition (it is being destroyed). */
+void event_flush_partition(u32 partition);
+
+#endif

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The exit handlers that are policy rather than mechanism: what a guest
+ * may do (CPUID), what stops its partition (everything a workload has no
+ * business doing: I/O ports, MSRs, VMX instructions, HLT, a triple
+ * fault), and what would be our own bug (an EPT misconfiguration).
+ */
+#include "apic.h"
+#include "console.h"
+#include "desc.h"
+#include "exits.h"
+#include "panic.h"
+#include "partition.h"
+#include "vcpu.h"
+#include "vmx/vmx.h"
+#include "x86.h"
+
+enum exit_action exit_exception(struct vcpu *v)
+{
+	/* The exception bitmap is 0, so only an NMI lands here (NMI exiting). */
+	u32 info = (u32)vmx_read(EXIT_INTR_INFO);
+	if (((info >> 8) & 7) == 2)
+		return EXIT_RESUME;
+	partition_fault(v, EXIT_REASON_BASIC(v->exit_reason), info);
+	return EXIT_STOP;
+}
+
+enum exit_action exit_external_interrupt(struct vcpu *v)
+{
+	/*
+	 * "Acknowledge interrupt on exit" is set, so the vector is in the
+	 * exit-interruption information and the interrupt is in service
+	 * (Vol. 3C, 26.2.1, ... / 28.?, see docs): end it.  The kick's only
+	 * purpose was to bring this CPU back to its run loop.
+	 */
+	apic_eoi();
+	return EXIT_RESUME;
+}
+
+enum exit_action exit_guest_fault(struct vcpu *v)
+{
+	u32 reason = EXIT_REASON_BASIC(v->exit_reason);
+	u64 info = v->exit_qual;
+
+	if (reason == 30) /* I/O: the qualification holds port and direction */
+		info = v->exit_qual;
+	else if (reason == 31 || reason == 32)
+		info = v->regs.rcx; /* the MSR */
+	hv_printf("vCPU %u.%u: %s at rip %lx (qualification %lx)\n", v->part->id, v->index,
+		  vmx_exit_name(reason), vmx_read(GUEST_RIP), v->exit_qual);
+	partition_fault(v, reason, info);
+	return EXIT_STOP;
+}
+
+enum exit_action exit_unexpected(struct vcpu *v)
+{
+	hv_printf("vCPU %u.%u: unexpected exit %u (%s)\n", v->part->id, v->index,
+		  EXIT_REASON_BASIC(v->exit_reason), vmx_exit_name(v->exit_reason));
+	partition_fault(v, EXIT_REASON_BASIC(v->exit_reason), v->exit_qual);
+	return EXIT_STOP;
+}
+
+enum exit_action exit_entry_failure(struct vcpu *v)
+{
+	/* Vol. 3C, 27.8, VM-Entry Failures During or After Loading Guest State */
+	hv_printf("VM entry failed for vCPU %u.%u: %s, qualification %lx\n", v->part->id,
+		  v->index, vmx_exit_name(v->exit_reason), v->exit_qual);
+	vmx_dump_guest_state();
+	partition_fault(v, EXIT_REASON_BASIC(v->exit_reason), v->exit_qual);
+	return EXIT_STOP;
+}
+
+enum exit_action exit_cpuid(struct vcpu *v)
+{
+	struct guest_regs *r = &v->regs;
+	u32 a, b, c, d, leaf = (u32)r->rax, sub = (u32)r->rcx;
+
+	cpuid(leaf, sub, &a, &b, &c, &d);
+	if (leaf == 1) {
+		c &= ~(u32)BIT(5); /* no VMX for guests */
+		c |= (u32)BIT(31); /* "running under a hypervisor" */
+	} else if (leaf == 0x40000000) {
+		a = 0x40000000;
+		b = 0x676e6952; /* "RingvisorRV\0" */
+		c = 0x73697669;
+		d = 0x0056526f;
+	}
+	r->rax = a, r->rbx = b, r->rcx = c, r->rdx = d;
+	vmx_advance_rip(v);
+	return EXIT_RESUME;
+}
+
+enum exit_action exit_ept_misconfig(struct vcpu *v)
+{
+	/* We built every EPT entry: a misconfiguration is our bug. */
+	panic("EPT misconfiguration at guest-physical %lx", vmx_read(GUEST_PHYSICAL_ADDRESS));
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exit handlers, one per entry of hv/vmx/exit_reasons.def.  hv/vmx/ calls
+ * them through the table and knows nothing else about them; each lives
+ * with the subsystem it belongs to (hypercalls in hypercall.c, EPT
+ * violations in eptfault.c, the rest in exits.c).
+ */
+#ifndef RV_EXITS_H
+#define RV_EXITS_H
+
+struct vcpu;
+
+/* What the run loop does after a handler. */
+enum exit_action {
+	EXIT_RESUME = 0, /* enter the guest again */
+	EXIT_STOP = 1,   /* the vCPU's state changed; the run loop decides */
+};
+
+typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
+
+#define X(nr, name, fn) enum exit_action fn(struct vcpu *v);
+#include "vmx/exit_reasons.def"
+#undef X
+enum exit_action exit_unexpected(struct vcpu *v);
+
+#endif

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#include "abi/hypercall.h"
+#include "ept/ept.h"
+#include "guestmem.h"
+#include "hc_check.h"
+#include "lib.h"
+#include "partition.h"
+
+/* Walk [gpa, gpa+len) a page at a time; copy if buf is given. */
+static int access(struct partition *p, u64 gpa, u8 *buf, u64 len, bool write)
+{
+	if (!hc_range_ok(gpa, len))
+		return -RV_EFAULT;
+	while (len) {
+		u64 hpa, perm;
+		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+		if (ept_translate(&p->ept, gpa, &hpa, &perm))
+			return -RV_EFAULT;
+		if (!(perm & (write ? EPT_W : EPT_R)))
+			return -RV_EFAULT;
+		if (buf && write)
+			memcpy((void *)hpa, buf, chunk);
+		else if (buf)
+			memcpy(buf, (void *)hpa, chunk);
+		gpa += chunk;
+		len -= chunk;
+		if (buf)
+			buf += chunk;
+	}
+	return 0;
+}
+
+int gm_read(struct partition *p, u64 gpa, void *dst, u64 len)
+{
+	return access(p, gpa, dst, len, false);
+}
+
+int gm_write(struct partition *p, u64 gpa, const void *src, u64 len)
+{
+	/* Check first, so a fault half-way leaves guest memory untouched. */
+	int err = access(p, gpa, NULL, len, true);
+	return err ? err : access(p, gpa, (u8 *)src, len, true);
+}
+
+int gm_check(struct partition *p, u64 gpa, u64 len, bool write)
+{
+	return access(p, gpa, NULL, len, write);
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMCALL: the hypercall dispatcher (ABI in hv/abi/hypercall.h, described
+ * in docs/04-hypercalls.md).  VMCALL in VMX non-root operation always
+ * exits (Vol. 3C, 26.1.2, Instructions That Cause VM Exits
+ * Unconditionally), with basic exit reason 18.
+ */
+#include "console.h"
+#include "event.h"
+#include "exits.h"
+#include "guestmem.h"
+#include "hc_check.h"
+#include "lib.h"
+#include "mm.h"
+#include "panic.h"
+#include "partition.h"
+#include "percpu.h"
+#include "vcpu.h"
+#include "vmx/vmx.h"
+#include "x86.h"
+
+typedef s64 (*hc_fn)(struct vcpu *v, const u64 *a);
+
+static s64 hc_version(struct vcpu *v, const u64 *a) { return RV_ABI_VERSION; }
+
+static s64 hc_console_write(struct vcpu *v, const u64 *a)
+{
+	char buf[HC_CONSOLE_MAX];
+	u64 len = a[1];
+
+	if (len > HC_CONSOLE_MAX)
+		return -RV_EINVAL;
+	if (gm_read(v->part, a[0], buf, len))
+		return -RV_EFAULT;
+	console_guest_write(v->part->id, v->index, buf, len);
+	return (s64)len;
+}
+
+static s64 hc_vcpu_done(struct vcpu *v, const u64 *a)
+{
+	if (v->part->is_mgmt)
+		return -RV_EINVAL;
+	v->done_status = a[0];
+	store_release(&v->state, VCPU_DONE);
+	event_post(RV_EV_VCPU_DONE, v->part->id, v->index, a[0], 0);
+	return 0;
+}
+
+static s64 hc_wait_event(struct vcpu *v, const u64 *a)
+{
+	struct rv_event ev = { .type = RV_EV_TIMEOUT };
+
+	/* Refuse a bad buffer before waiting, not after. */
+	if (gm_check(v->part, a[0], sizeof(ev), true))
+		return -RV_EFAULT;
+	if (!event_wait(&ev, a[1]))
+		ev = (struct rv_event){ .type = RV_EV_TIMEOUT, .tsc = rdtsc() };
+	return gm_write(v->part, a[0], &ev, sizeof(ev));
+}
+
+static s64 hc_shutdown(struct vcpu *v, const u64 *a)
+{
+	if (a[0] > 255)
+		return -RV_EINVAL;
+	machine_shutdown((int)a[0]);
+}
+
+static s64 hc_hv_info(struct vcpu *v, const u64 *a)
+{
+	struct rv_hv_info info = {
+		.abi_version = RV_ABI_VERSION,
+		.nr_cpus = nr_cpus,
+		.partition = v->part->id,
+		.vcpu = v->index,
+		.tsc = rdtsc(),
+		.free_pages = mm_free_pages(),
+		.free_cpus = partition_free_cpus(),
+	};
+	for (u32 i = 0; i < nr_cpus; i++)
+		info.vmx_cpus += READ_ONCE(cpus[i].vmx_on);
+	return gm_write(v->part, a[0], &info, sizeof(info));
+}
+
+static s64 hc_partition_create(struct vcpu *v, const u64 *a)
+{
+	struct rv_partition_spec spec;
+
+	if (gm_read(v->part, a[0], &spec, sizeof(spec)))
+		return -RV_EFAULT;
+	int err = hc_check_spec(&spec, partition_free_cpus());
+	if (err)
+		return err;
+	return partition_create(&spec);
+}
+
+static s64 hc_partition_start(struct vcpu *v, const u64 *a)
+{
+	return a[0] > 0xffffffff ? -RV_ENOENT : partition_start((u32)a[0]);
+}
+
+static s64 hc_partition_destroy(struct vcpu *v, const u64 *a)
+{
+	return a[0] > 0xffffffff ? -RV_ENOENT : partition_destroy((u32)a[0]);
+}
+
+static s64 hc_vcpu_stats(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = a[0] > 0xffffffff ? NULL : partition_get((u32)a[0]);
+
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] >= p->nr_vcpus)
+		return -RV_EINVAL;
+	struct rv_vcpu_stats st = p->vcpus[a[1]]->stats; /* a snapshot; may be mid-update */
+	return gm_write(v->part, a[2], &st, sizeof(st));
+}
+
+static const struct {
+	const char *name;
+	hc_fn fn;
+} hc_table[RV_HC_NR_CALLS] = {
+	[RV_HC_VERSION] = { "version", hc_version },
+	[RV_HC_CONSOLE_WRITE] = { "console_write", hc_console_write },
+	[RV_HC_VCPU_DONE] = { "vcpu_done", hc_vcpu_done },
+	[RV_HC_WAIT_EVENT] = { "wait_event", hc_wait_event },
+	[RV_HC_SHUTDOWN] = { "shutdown", hc_shutdown },
+	[RV_HC_HV_INFO] = { "hv_info", hc_hv_info },
+	[RV_HC_PARTITION_CREATE] = { "partition_create", hc_partition_create },
+	[RV_HC_PARTITION_START] = { "partition_start", hc_partition_start },
+	[RV_HC_PARTITION_DESTROY] = { "partition_destroy", hc_partition_destroy },
+	[RV_HC_VCPU_STATS] = { "vcpu_stats", hc_vcpu_stats },
+};
+
+enum exit_action exit_vmcall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->regs;
+	const u64 args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	u64 nr = r->rax;
+	s64 ret;
+
+	vmx_advance_rip(v);
+	/* Only the guest kernel (CPL 0) may call; CPL = SS.DPL (Vol. 3A, 5.5). */
+	if (((vmx_read(GUEST_SS_AR) >> 5) & 3) != 0)
+		ret = -RV_EPERM;
+	else if (nr >= RV_HC_NR_CALLS || !hc_table[nr].fn)
+		ret = -RV_ENOSYS;
+	else if (hc_is_privileged(nr) && !v->part->is_mgmt)
+		ret = -RV_EPERM;
+	else
+		ret = hc_table[nr].fn(v, args);
+	hv_debug("hypercall %s(%lx, %lx, %lx) = %ld\n",
+		 nr < RV_HC_NR_CALLS && hc_table[nr].name ? hc_table[nr].name : "?", args[0],
+		 args[1], args[2], ret);
+	r->rax = (u64)ret;
+	return v->state == VCPU_RUNNING ? EXIT_RESUME : EXIT_STOP;
+}

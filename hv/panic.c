@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+#include "console.h"
+#include "lib.h"
+#include "panic.h"
+#include "percpu.h"
+#include "vmx/vmx.h"
+#include "x86.h"
+
+static volatile u32 panicking; /* first panicking CPU wins; others stop */
+
+void machine_shutdown(int status)
+{
+	hv_printf("RINGVISOR SHUTDOWN status=%d\n", status);
+	/* Bochs: writing "Shutdown" to port 0x8900 ends the emulator. */
+	for (const char *p = "Shutdown"; *p; p++)
+		outb(0x8900, (u8)*p);
+	/* QEMU with -device isa-debug-exit,iobase=0xf4: exits (status<<1)|1. */
+	outb(0xf4, (u8)status);
+	cpu_halt_forever();
+}
+
+void hv_panic(const char *file, int line, const char *f, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+		cpu_halt_forever();
+	console_force_unlock();
+	va_start(ap, f);
+	vfmt(buf, sizeof(buf), f, ap);
+	va_end(ap);
+	hv_printf("RINGVISOR PANIC at %s:%d: %s\n", file, line, buf);
+	vmx_dump_current();
+	machine_shutdown(1);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Partitions: a set of vCPUs and the guest-physical memory only they can
+ * reach, through their own EPT.  Partition 0 is the management partition
+ * (one vCPU, on the boot CPU); the others are workloads it creates.  All
+ * partition objects live in a fixed table owned by partition.c and are
+ * changed only under partition_lock, by the management partition's
+ * hypercalls (CPU 0) or a vCPU's owner when it faults.
+ */
+#ifndef RV_PARTITION_H
+#define RV_PARTITION_H
+
+#include "abi/hypercall.h"
+#include "bootinfo.h"
+#include "ept/ept.h"
+#include "types.h"
+
+struct vcpu;
+
+#define MAX_PARTITIONS 8
+
+struct mem_slot {
+	bool used;
+	u32 id;
+	u64 gpa, size; /* guest-physical range, page aligned */
+	u64 hpa;       /* backing host memory, contiguous */
+};
+
+enum partition_state {
+	PART_FREE = 0,
+	PART_CREATED,  /* memory and vCPUs exist, nothing runs */
+	PART_RUNNING,
+	PART_STOPPED,  /* a guest fault stopped it */
+};
+
+struct partition {
+	u32 id;
+	u32 state; /* enum partition_state */
+	bool is_mgmt;
+	struct ept ept;
+	struct mem_slot slots[RV_MAX_SLOTS];
+	u32 nr_vcpus;
+	struct vcpu *vcpus[RV_MAX_VCPUS];
+	u64 cpu_mask; /* CPUs its vCPUs are pinned to */
+};
+
+int partition_init(const struct rv_bootinfo *bi);
+struct partition *partition_mgmt(void);
+struct partition *partition_get(u32 id);
+static inline u32 partition_id(const struct partition *p) { return p->id; }
+u64 partition_eptp(const struct partition *p);
+
+/* Management operations; return 0/id or a negative RV_E* code. */
+int partition_create(const struct rv_partition_spec *spec);
+int partition_start(u32 id);
+int partition_destroy(u32 id);
+/* A vCPU faulted: stop its whole partition and tell the management one. */
+void partition_fault(struct vcpu *v, u32 reason, u64 info);
+/* Number of CPUs with no vCPU pinned to them (CPU 0 excluded). */
+u32 partition_free_cpus(void);
+
+#endif

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMX operation on one CPU: enter it (VMXON), set up a vCPU's VMCS, enter
+ * the guest and dispatch its exits through the exit-reason table.
+ */
+#include "console.h"
+#include "desc.h"
+#include "exits.h"
+#include "lib.h"
+#include "mm.h"
+#include "panic.h"
+#include "paging.h"
+#include "partition.h"
+#include "percpu.h"
+#include "vcpu.h"
+#include "vmx/vmx.h"
+#include "x86.h"
+
+int vmx_enter(struct guest_regs *regs, u64 launched); /* vmx_asm.asm */
+void vmx_exit_entry(void);
+
+/* Read once on the boot CPU; the same on every CPU of a machine. */
+static u32 vmcs_revision;
+static bool use_true_msrs;
+
+u64 vmx_read(enum vmcs_field f)
+{
+	u64 v;
+	asm volatile("vmread %1, %0" : "=rm"(v) : "r"((u64)f) : "cc");
+	return v;
+}
+
+void vmx_write(enum vmcs_field f, u64 v)
+{
+	u8 fail;
+	asm volatile("vmwrite %2, %1; setna %0" : "=q"(fail) : "r"((u64)f), "rm"(v) : "cc");
+	if (fail)
+		panic("VMWRITE of field %x failed: VM-instruction error %lu (%s)", f,
+		      vmx_read(VM_INSTRUCTION_ERROR), vmx_insn_error_str(vmx_read(VM_INSTRUCTION_ERROR)));
+}
+
+static bool vmx_op(const char *insn, u64 pa)
+{
+	u8 fail;
+	if (insn[4] == 'n') /* vmxon */
+		asm volatile("vmxon %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	else if (insn[4] == 'l') /* vmclear */
+		asm volatile("vmclear %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	else /* vmptrld */
+		asm volatile("vmptrld %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+void vmx_invept_all(void)
+{
+	struct {
+		u64 eptp, rsvd;
+	} desc = { 0, 0 };
+	/* Type 2: all-context (Vol. 3C, 30.3, INVEPT, "Invalidate Translations Derived from EPT") */
+	asm volatile("invept %0, %1" ::"m"(desc), "r"(2ull) : "cc", "memory");
+}
+
+/* Vol. 3D, A.3, VM-Execution Controls: bits that must be 0 / may be 1. */
+static u32 adjust_controls(const char *what, u32 msr, u32 true_msr, u32 want)
+{
+	u64 cap = rdmsr(use_true_msrs && true_msr ? true_msr : msr);
+	u32 allowed0 = (u32)cap, allowed1 = (u32)(cap >> 32);
+	u32 ctl = (want | allowed0) & allowed1;
+
+	if ((ctl & want) != want)
+		panic("%s controls %x not supported (allowed-1 %x)", what, want, allowed1);
+	return ctl;
+}
+
+/* CR0/CR4 bits fixed in VMX operation (Vol. 3D, A.7 and A.8). */
+static u64 fix_cr(u64 v, u32 fixed0_msr, u32 fixed1_msr)
+{
+	return (v | rdmsr(fixed0_msr)) & rdmsr(fixed1_msr);
+}
+
+int vmx_cpu_init(void)
+{
+	struct percpu *c = this_cpu();
+	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	u32 a, b, cx, d;
+
+	cpuid(1, 0, &a, &b, &cx, &d);
+	if (!(cx & BIT(5))) {
+		hv_printf("VMX is not available on this CPU\n");
+		return -RV_ENOSYS;
+	}
+	/* The loader set and locked it on the boot CPU; APs need it too. */
+	if (!(fc & 1))
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | BIT(0) | BIT(2));
+	else if (!(fc & BIT(2))) {
+		hv_printf("VMX is disabled by firmware on this CPU (IA32_FEATURE_CONTROL=%lx)\n", fc);
+		return -RV_EPERM;
+	}
+	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
+	if (c->id == 0) {
+		vmcs_revision = basic & 0x7fffffff;
+		use_true_msrs = basic & BIT(55);
+	}
+	/* Vol. 3C, 24.7, Enabling and Entering VMX Operation */
+	write_cr0(fix_cr(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
+	write_cr4(fix_cr(read_cr4() | CR4_VMXE, MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
+	c->vmxon_pa = mm_alloc(1);
+	if (!c->vmxon_pa)
+		return -RV_ENOMEM;
+	*(u32 *)c->vmxon_pa = vmcs_revision;
+	if (!vmx_op("vmxon", c->vmxon_pa)) {
+		hv_printf("VMXON failed\n");
+		return -RV_EINVAL;
+	}
+	vmx_invept_all();
+	WRITE_ONCE(c->vmx_on, 1);
+	return 0;
+}
+
+static void setup_controls(struct vcpu *v)
+{
+	vmx_write(PIN_BASED_CONTROLS,
+		  adjust_controls("pin-based", MSR_IA32_VMX_PINBASED_CTLS,
+				  MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING));
+	/* No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3). */
+	vmx_write(PROC_BASED_CONTROLS,
+		  adjust_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
+				  MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
+				  PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY));
+	vmx_write(PROC_BASED_CONTROLS2,
+		  adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2, 0,
+				  PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED));
+	vmx_write(EXIT_CONTROLS,
+		  adjust_controls("VM-exit", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+				  EXIT_HOST_LONG_MODE | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER |
+					  EXIT_LOAD_EFER));
+	vmx_write(ENTRY_CONTROLS,
+		  adjust_controls("VM-entry", MSR_IA32_VMX_ENTRY_CTLS,
+				  MSR_IA32_VMX_TRUE_ENTRY_CTLS, ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER));
+	vmx_write(EXCEPTION_BITMAP, 0);
+	vmx_write(PAGE_FAULT_MASK, 0);
+	vmx_write(PAGE_FAULT_MATCH, 0);
+	vmx_write(CR3_TARGET_COUNT, 0);
+	vmx_write(EXIT_MSR_STORE_COUNT, 0);
+	vmx_write(EXIT_MSR_LOAD_COUNT, 0);
+	vmx_write(ENTRY_MSR_LOAD_COUNT, 0);
+	vmx_write(ENTRY_INTR_INFO, 0);
+	/* The guest may not see or clear CR4.VMXE, which VMX operation needs. */
+	vmx_write(CR0_GUEST_HOST_MASK, 0);
+	vmx_write(CR4_GUEST_HOST_MASK, CR4_VMXE);
+	vmx_write(CR4_READ_SHADOW, CR4_PAE);
+	vmx_write(VMCS_LINK_POINTER, ~0ull);
+	vmx_write(VMCS_VPID, v->vpid);
+	vmx_write(EPT_POINTER, partition_eptp(v->part));
+}
+
+static void setup_host_state(void)
+{
+	struct percpu *c = this_cpu();
+
+	/* Vol. 3C, 25.5, Host-State Area */
+	vmx_write(HOST_CR0, read_cr0());
+	vmx_write(HOST_CR3, read_cr3());
+	vmx_write(HOST_CR4, read_cr4());
+	vmx_write(HOST_CS_SEL, HV_CS);
+	vmx_write(HOST_SS_SEL, HV_DS);
+	vmx_write(HOST_DS_SEL, HV_DS);
+	vmx_write(HOST_ES_SEL, HV_DS);
+	vmx_write(HOST_FS_SEL, 0);
+	vmx_write(HOST_GS_SEL, 0);
+	vmx_write(HOST_TR_SEL, HV_TSS);
+	vmx_write(HOST_FS_BASE, 0);
+	vmx_write(HOST_GS_BASE, (u64)c);
+	vmx_write(HOST_TR_BASE, (u64)&c->tss);
+	vmx_write(HOST_GDTR_BASE, (u64)c->gdt);
+	vmx_write(HOST_IDTR_BASE, desc_idt_base());
+	vmx_write(HOST_SYSENTER_CS, 0);
+	vmx_write(HOST_SYSENTER_ESP, 0);
+	vmx_write(HOST_SYSENTER_EIP, 0);
+	vmx_write(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmx_write(HOST_RIP, (u64)vmx_exit_entry);
+}
+
+static void setup_segment(enum vmcs_field sel, u16 s, u32 ar)
+{
+	/* Selector, limit, AR and base fields are spaced alike per segment. */
+	u32 i = (sel - GUEST_ES_SEL) / 2;
+	vmx_write(sel, s);
+	vmx_write(GUEST_ES_LIMIT + 2 * i, 0xffffffff);
+	vmx_write(GUEST_ES_AR + 2 * i, ar);
+	vmx_write(GUEST_ES_BASE + 2 * i, 0);
+}
+
+static void setup_guest_state(struct vcpu *v)
+{
+	const struct vcpu_boot *b = &v->boot;
+
+	/* Vol. 3C, 25.4, Guest-State Area; checked per 27.3.1, Checks on the Guest State Area */
+	vmx_write(GUEST_CR0, fix_cr(CR0_PE | CR0_ET | CR0_NE | CR0_PG, MSR_IA32_VMX_CR0_FIXED0,
+				    MSR_IA32_VMX_CR0_FIXED1));
+	vmx_write(GUEST_CR3, b->cr3);
+	vmx_write(GUEST_CR4, fix_cr(CR4_PAE, MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
+	vmx_write(GUEST_IA32_EFER, EFER_LME | EFER_LMA);
+	vmx_write(GUEST_DR7, 0x400);
+	vmx_write(GUEST_IA32_DEBUGCTL, 0);
+	setup_segment(GUEST_CS_SEL, 0x08, 0xa09b); /* 64-bit code, accessed */
+	setup_segment(GUEST_SS_SEL, 0x10, 0xc093);
+	setup_segment(GUEST_DS_SEL, 0x10, 0xc093);
+	setup_segment(GUEST_ES_SEL, 0x10, 0xc093);
+	setup_segment(GUEST_FS_SEL, 0x10, 0xc093);
+	setup_segment(GUEST_GS_SEL, 0x10, 0xc093);
+	vmx_write(GUEST_LDTR_SEL, 0);
+	vmx_write(GUEST_LDTR_LIMIT, 0);
+	vmx_write(GUEST_LDTR_AR, BIT(16)); /* unusable */
+	vmx_write(GUEST_LDTR_BASE, 0);
+	vmx_write(GUEST_TR_SEL, 0x18);
+	vmx_write(GUEST_TR_LIMIT, 0x67);
+	vmx_write(GUEST_TR_AR, 0x8b); /* busy 64-bit TSS, present */
+	vmx_write(GUEST_TR_BASE, b->tr_base);
+	vmx_write(GUEST_GDTR_BASE, b->gdtr_base);
+	vmx_write(GUEST_GDTR_LIMIT, b->gdtr_limit);
+	vmx_write(GUEST_IDTR_BASE, 0);
+	vmx_write(GUEST_IDTR_LIMIT, 0); /* no IDT: any exception ends in a triple fault */
+	vmx_write(GUEST_RIP, b->rip);
+	vmx_write(GUEST_RSP, b->rsp);
+	vmx_write(GUEST_RFLAGS, 0x2);
+	vmx_write(GUEST_INTERRUPTIBILITY, 0);
+	vmx_write(GUEST_ACTIVITY_STATE, 0);
+	vmx_write(GUEST_PENDING_DBG, 0);
+	vmx_write(GUEST_SYSENTER_CS, 0);
+	vmx_write(GUEST_SYSENTER_ESP, 0);
+	vmx_write(GUEST_SYSENTER_EIP, 0);
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rdi = b->rdi;
+	v->regs.rsi = b->rsi;
+}
+
+void vmx_vcpu_load(struct vcpu *v)
+{
+	if (!v->vmcs_pa) {
+		v->vmcs_pa = mm_alloc(1);
+		if (!v->vmcs_pa)
+			panic("out of memory for a VMCS");
+		*(u32 *)v->vmcs_pa = vmcs_revision;
+		if (!vmx_op("vmclear", v->vmcs_pa))
+			panic("VMCLEAR failed");
+	}
+	if (!vmx_op("vmptrld", v->vmcs_pa))
+		panic("VMPTRLD failed: error %lu", vmx_read(VM_INSTRUCTION_ERROR));
+	setup_controls(v);
+	setup_host_state();
+	setup_guest_state(v);
+	/* VPIDs and EPT roots get reused: drop whatever this CPU cached. */
+	vmx_invept_all();
+	v->launched = false;
+	v->loaded = true;
+}
+
+void vmx_vcpu_unload(struct vcpu *v)
+{
+	if (v->loaded && !vmx_op("vmclear", v->vmcs_pa))
+		panic("VMCLEAR failed");
+	v->loaded = false;
+}
+
+void vmx_advance_rip(struct vcpu *v)
+{
+	vmx_write(GUEST_RIP, vmx_read(GUEST_RIP) + vmx_read(EXIT_INSTR_LEN));
+}
+
+/* The dispatch table and names, generated from exit_reasons.def. */
+static const struct {
+	const char *name;
+	exit_handler_t fn;
+} exit_table[RV_NR_EXIT_REASONS] = {
+#define X(nr, name, handler) [nr] = { #name, handler },
+#include "vmx/exit_reasons.def"
+#undef X
+};
+
+const char *vmx_exit_name(u32 reason)
+{
+	reason = EXIT_REASON_BASIC(reason);
+	return reason < RV_NR_EXIT_REASONS && exit_table[reason].name ? exit_table[reason].name
+								     : "UNKNOWN";
+}
+
+/* The vCPU whose exit this CPU is handling, for the panic dump. */
+static struct vcpu *current_vcpu[RV_MAX_CPUS]; /* each CPU writes its own slot */
+
+enum exit_action vmx_run(struct vcpu *v)
+{
+	u32 cpu = this_cpu_id();
+
+	if (vmx_enter(&v->regs, v->launched)) {
+		u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
+		current_vcpu[cpu] = v;
+		vmx_dump_guest_state();
+		panic("VM%s failed: VM-instruction error %u (%s)", v->launched ? "RESUME" : "LAUNCH",
+		      err, vmx_insn_error_str(err));
+	}
+	v->launched = true;
+	current_vcpu[cpu] = v;
+	u32 reason = (u32)vmx_read(EXIT_REASON);
+	u32 basic = EXIT_REASON_BASIC(reason);
+	v->exit_reason = reason;
+	v->exit_qual = vmx_read(EXIT_QUALIFICATION);
+	v->stats.exits_total++;
+	if (basic < RV_NR_EXIT_REASONS)
+		v->stats.exits[basic]++;
+	hv_debug("exit %s (%u) rip=%lx qual=%lx\n", vmx_exit_name(basic), basic,
+		 vmx_read(GUEST_RIP), v->exit_qual);
+	exit_handler_t fn = basic < RV_NR_EXIT_REASONS && exit_table[basic].fn
+				    ? exit_table[basic].fn
+				    : exit_unexpected;
+	enum exit_action act = fn(v);
+	current_vcpu[cpu] = NULL;
+	return act;
+}
+
+void vmx_dump_current(void)
+{
+	struct vcpu *v = current_vcpu[this_cpu_id()];
+	if (!v)
+		return;
+	const struct guest_regs *r = &v->regs;
+	hv_printf("vCPU %u.%u exit reason %u (%s) qualification %lx\n", v->part ? partition_id(v->part) : 0,
+		  v->index, v->exit_reason, vmx_exit_name(v->exit_reason), v->exit_qual);
+	hv_printf("guest rip=%lx rsp=%lx rflags=%lx cr0=%lx cr3=%lx cr4=%lx\n", vmx_read(GUEST_RIP),
+		  vmx_read(GUEST_RSP), vmx_read(GUEST_RFLAGS), vmx_read(GUEST_CR0),
+		  vmx_read(GUEST_CR3), vmx_read(GUEST_CR4));
+	hv_printf("rax=%lx rbx=%lx rcx=%lx rdx=%lx rsi=%lx rdi=%lx rbp=%lx\n", r->rax, r->rbx,
+		  r->rcx, r->rdx, r->rsi, r->rdi, r->rbp);
+	hv_printf("r8=%lx r9=%lx r10=%lx r11=%lx r12=%lx r13=%lx r14=%lx r15=%lx\n", r->r8, r->r9,
+		  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
+	hv_printf("guest-physical %lx linear %lx\n", vmx_read(GUEST_PHYSICAL_ADDRESS),
+		  vmx_read(GUEST_LINEAR_ADDRESS));
+}
