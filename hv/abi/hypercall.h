@@ -53,6 +53,17 @@ enum rv_hypercall {
 	RV_HC_PARTITION_START = 7,  /* mgmt (id) -> 0 */
 	RV_HC_PARTITION_DESTROY = 8,/* mgmt (id) -> 0; stops its vCPUs first */
 	RV_HC_VCPU_STATS = 9,       /* mgmt (id, vcpu, struct rv_vcpu_stats *) -> 0 */
+	/* Dirty tracking (docs/06-dirty-ring.md) */
+	RV_HC_SLOT_SET = 10,        /* mgmt (id, struct rv_slot *) -> 0 */
+	RV_HC_RING_ENABLE = 11,     /* mgmt (id, entries, flags, struct rv_ring_info *) -> 0 */
+	RV_HC_RING_RESET = 12,      /* mgmt (id) -> entries reset */
+	RV_HC_BITMAP_GET = 13,      /* mgmt (id, slot, buf, flags) -> pages set */
+	RV_HC_BITMAP_CLEAR = 14,    /* mgmt (id, slot, buf) -> pages re-protected */
+	RV_HC_VCPU_PAUSE = 15,      /* mgmt (id, vcpu) -> 0 once the vCPU is held */
+	RV_HC_VCPU_RESUME = 16,     /* mgmt (id, vcpu) -> 0 */
+	RV_HC_MAP = 17,             /* mgmt (id, slot, gpa in mgmt) -> 0 */
+	RV_HC_DIRTY_STATS = 18,     /* mgmt (id, struct rv_dirty_stats *) -> 0 */
+	RV_HC_TRACE = 19,           /* mgmt (op, buf, max) -> records (see rv_trace_op) */
 	RV_HC_NR_CALLS
 };
 
@@ -61,7 +72,7 @@ enum rv_event_type {
 	RV_EV_TIMEOUT = 0,     /* nothing happened before the timeout */
 	RV_EV_VCPU_DONE = 1,   /* arg = status passed to RV_HC_VCPU_DONE */
 	RV_EV_VCPU_FAULT = 2,  /* arg = exit reason, info = qualification/GPA */
-	RV_EV_RING_FULL = 3,   /* reserved for dirty rings: soft limit reached */
+	RV_EV_RING_FULL = 3,   /* arg = ring entries used; the vCPU is held until a reset */
 };
 
 struct rv_event {
@@ -153,6 +164,83 @@ struct rv_guest_boot {
 	uint32_t nr_runs;
 	uint32_t pad2;
 	struct rv_run runs[RV_RUN_MAX];
+};
+
+/*
+ * Dirty rings, laid out as KVM's (include/uapi/linux/kvm.h): one ring of
+ * 16-byte entries per vCPU, in pages the hypervisor maps into the
+ * management partition at RV_GPA_RINGS.  Life of an entry: flags 0 (free)
+ * -> DIRTY (pushed by the hypervisor, release) -> DIRTY|RESET (harvested
+ * by the management partition, release) -> 0 (reset by the hypervisor).
+ * `offset` is the page number relative to the slot's base.
+ */
+struct rv_dirty_entry {
+	uint32_t flags;
+	uint32_t slot;
+	uint64_t offset;
+};
+#define RV_DIRTY_FLAG_DIRTY 1u
+#define RV_DIRTY_FLAG_RESET 2u
+#define RV_RING_MIN_ENTRIES 256u
+#define RV_RING_MAX_ENTRIES 65536u
+#define RV_RING_RESERVE 64u      /* soft limit = entries - reserve */
+#define RV_RING_NO_SOFT_LIMIT 1u /* ring_enable flag: only a full ring stops */
+#define RV_GPA_RINGS 0x30000000ull /* + ((id * RV_MAX_VCPUS + vcpu) << 20) */
+#define RV_GPA_WINDOWS 0x40000000ull /* RV_HC_MAP targets lie in [1 GiB, 4 GiB) */
+#define RV_GPA_WINDOWS_END 0x100000000ull
+
+struct rv_ring_info {
+	uint32_t nr_rings;   /* = the partition's vCPUs */
+	uint32_t entries;
+	uint32_t soft_limit; /* entries - reserve, or entries without a soft limit */
+	uint32_t pad;
+	uint64_t gpa[RV_MAX_VCPUS]; /* where ring i is mapped in the caller */
+};
+
+/* Memory slots: id 0 is the system slot; 1.. are data slots. */
+#define RV_SLOT_LOG_DIRTY 1u /* track writes to this slot */
+struct rv_slot {
+	uint32_t id;
+	uint32_t flags; /* RV_SLOT_* */
+	uint64_t gpa;   /* page aligned; must match an existing slot to change flags */
+	uint64_t size;  /* bytes, page aligned; 0 deletes the slot */
+};
+#define RV_BITMAP_CLEAR 1u /* RV_HC_BITMAP_GET flag: clear and re-protect what it returns */
+
+struct rv_dirty_stats {
+	uint64_t write_faults;    /* EPT violations taken for dirty logging */
+	uint64_t spurious_faults; /* page already writable (another vCPU won) */
+	uint64_t ring_pushes;
+	uint64_t bitmap_sets;
+	uint64_t soft_full_stops;
+	uint64_t full_waits;      /* faults that found the ring completely full */
+	uint64_t resets;          /* RV_HC_RING_RESET calls */
+	uint64_t entries_reset;
+	uint64_t pages_protected; /* by enable, reset and bitmap clear */
+	uint64_t fault_ticks;     /* TSC ticks in the write-fault handler, summed */
+	uint64_t reset_ticks;     /* TSC ticks in ring resets, summed */
+	uint64_t exits;           /* VM exits of all the partition's vCPUs */
+	uint64_t stale_skipped;   /* reset entries naming a gone slot or offset */
+};
+
+/* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */
+enum rv_trace_op { RV_TRACE_READ = 0, RV_TRACE_ENABLE = 1, RV_TRACE_DISABLE = 2 };
+enum rv_trace_type {
+	RV_TR_EXIT = 1,          /* a = id<<16|vcpu, b = reason, c = rip */
+	RV_TR_EPT_VIOLATION = 2, /* a = id<<16|vcpu, b = gpa, c = qualification */
+	RV_TR_RING_PUSH = 3,     /* a = id<<16|vcpu, b = index<<32|used, c = slot<<48|offset */
+	RV_TR_SOFT_FULL = 4,     /* a = id<<16|vcpu, b = used */
+	RV_TR_RESET = 5,         /* a = id<<16|vcpu, b = entries reset, c = used after */
+	RV_TR_RESUME = 6,        /* a = id<<16|vcpu */
+	RV_TR_FULL_WAIT = 7,     /* a = id<<16|vcpu, b = gpa */
+};
+struct rv_trace_rec {
+	uint64_t tsc;
+	uint16_t cpu;
+	uint16_t type;
+	uint32_t a;
+	uint64_t b;
+	uint64_t c;
 };
 
 #endif

@@ -79,6 +79,71 @@ int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm)
 	return 0;
 }
 
+static bool protect_leaf(u64 *leaf)
+{
+	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
+
+	do {
+		if (!(old & EPT_W) || !(old & EPT_R))
+			return false; /* unmapped, already protected, or not ours */
+	} while (!__atomic_compare_exchange_n(leaf, &old, (old & ~EPT_W) | EPT_TRACKED, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	return true;
+}
+
+u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages)
+{
+	u64 n = 0;
+
+	for (u64 i = 0; i < npages; i++) {
+		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
+		n += leaf && protect_leaf(leaf);
+	}
+	return n;
+}
+
+u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask)
+{
+	u64 n = 0, *leaf = NULL, region = ~0ull;
+
+	for (u64 i = 0; mask; i++, mask >>= 1) {
+		if (!(mask & 1))
+			continue;
+		u64 a = gpa + i * PAGE_SIZE;
+		/* One walk per page table (2 MiB of guest space), not per page. */
+		if ((a >> 21) != region) {
+			region = a >> 21;
+			leaf = walk(e, a, false);
+			if (leaf)
+				leaf -= idx(a, 0); /* start of that page table */
+		}
+		if (leaf)
+			n += protect_leaf(&leaf[idx(a, 0)]);
+	}
+	return n;
+}
+
+bool ept_track_unprotect(struct ept *e, u64 *leaf)
+{
+	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
+
+	do {
+		if (!(old & EPT_TRACKED))
+			return false;
+	} while (!__atomic_compare_exchange_n(leaf, &old, (old | EPT_W) & ~EPT_TRACKED, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	return true;
+}
+
+void ept_track_release(struct ept *e, u64 gpa, u64 npages)
+{
+	for (u64 i = 0; i < npages; i++) {
+		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
+		if (leaf)
+			ept_track_unprotect(e, leaf);
+	}
+}
+
 static void free_level(u64 table_pa, int level, struct ept *e)
 {
 	u64 *table = (u64 *)table_pa;

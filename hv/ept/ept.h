@@ -20,6 +20,13 @@
 #define EPT_ACCESSED BIT(8)
 #define EPT_DIRTY BIT(9)
 #define EPT_ADDR_MASK 0x000ffffffffff000ull
+/*
+ * Software bit (bits 62:52 are ignored by the processor in a leaf, Table
+ * 29-6): "write access removed for tracking".  Only pages with this bit
+ * are made writable again by a tracking fault, so a page that is
+ * read-only for any other reason is never mistaken for a tracked one.
+ */
+#define EPT_TRACKED BIT(52)
 
 struct ept {
 	u64 root;      /* physical address of the PML4 */
@@ -36,6 +43,21 @@ void ept_unmap(struct ept *e, u64 gpa, u64 npages);
 u64 *ept_leaf(const struct ept *e, u64 gpa);
 /* Translate gpa: 0 with hpa and perm filled in, or -RV_EFAULT. */
 int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm);
+/*
+ * Write tracking.  Leaves are changed with atomic compare-and-exchange:
+ * the owner CPU of a faulting vCPU and the management partition's reset
+ * may touch the same leaf at once.  Callers invalidate TLBs themselves.
+ */
+/* Remove write access from the writable pages in range, marking them
+ * EPT_TRACKED; returns how many pages changed. */
+u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages);
+/* Same for the pages of a 64-page batch whose bits are set in mask. */
+u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask);
+/* Give write access back to a page marked EPT_TRACKED; false if it was
+ * not marked (already writable, or read-only for another reason). */
+bool ept_track_unprotect(struct ept *e, u64 *leaf);
+/* Make every tracked page in range writable again (tracking off). */
+void ept_track_release(struct ept *e, u64 gpa, u64 npages);
 /* Free every table (not the mapped memory). */
 void ept_destroy(struct ept *e);
 /* EPTP value: WB, 4-level walk, optional accessed/dirty flags. */

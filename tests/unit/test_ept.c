@@ -83,6 +83,42 @@ static void test_tables_span_boundaries_and_are_freed(void **s)
 	assert_int_equal(mm_free_pages(), before);
 }
 
+static void test_tracking(void **s)
+{
+	struct ept e;
+	u64 hpa, perm;
+
+	assert_int_equal(ept_init(&e), 0);
+	assert_int_equal(ept_map(&e, 0x1000000, 0x800000, 600, EPT_RWX), 0);
+	assert_int_equal(ept_map(&e, 0x2000000, 0x900000, 1, EPT_R | EPT_X), 0); /* read-only */
+	assert_int_equal(ept_track_protect(&e, 0x1000000, 600), 600);
+	assert_int_equal(ept_track_protect(&e, 0x1000000, 600), 0); /* idempotent */
+	assert_int_equal(ept_track_protect(&e, 0x2000000, 1), 0);   /* not writable: not ours */
+	u64 *leaf = ept_leaf(&e, 0x1005000);
+	assert_true(*leaf & EPT_TRACKED);
+	assert_false(*leaf & EPT_W);
+	assert_true(ept_track_unprotect(&e, leaf));
+	assert_int_equal(*leaf & (EPT_W | EPT_TRACKED), EPT_W);
+	assert_false(ept_track_unprotect(&e, leaf)); /* a second fault on it is spurious */
+	assert_false(ept_track_unprotect(&e, ept_leaf(&e, 0x2000000)));
+	assert_int_equal(ept_translate(&e, 0x1005000, &hpa, &perm), 0);
+	assert_int_equal(perm, EPT_RWX);
+	/* Batches: pages 5 and 63 of the batch at 0x1000000; 63 crosses no table. */
+	assert_int_equal(ept_track_protect_mask(&e, 0x1000000, BIT(5) | BIT(63)), 1);
+	/* A batch that crosses a 2 MiB boundary (page 512 is in the next table). */
+	ept_track_release(&e, 0x1000000, 600);
+	assert_int_equal(ept_track_protect_mask(&e, 0x1000000 + 500 * PAGE_SIZE, ~0ull), 64);
+	assert_true(*ept_leaf(&e, 0x1000000 + 563 * PAGE_SIZE) & EPT_TRACKED);
+	assert_false(*ept_leaf(&e, 0x1000000 + 564 * PAGE_SIZE) & EPT_TRACKED);
+	assert_false(*ept_leaf(&e, 0x1000000 + 499 * PAGE_SIZE) & EPT_TRACKED);
+	/* Crossing into the next table on a page that is not the boundary one. */
+	ept_track_release(&e, 0x1000000, 600);
+	assert_int_equal(ept_track_protect_mask(&e, 0x1000000 + 500 * PAGE_SIZE, BIT(5) | BIT(20)), 2);
+	assert_true(*ept_leaf(&e, 0x1000000 + 520 * PAGE_SIZE) & EPT_TRACKED);
+	assert_false(*ept_leaf(&e, 0x1000000 + 8 * PAGE_SIZE) & EPT_TRACKED);
+	ept_destroy(&e);
+}
+
 static void test_eptp(void **s)
 {
 	struct ept e = { .root = 0x123000 };
@@ -96,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_map_translate),
 		cmocka_unit_test(test_no_double_map_and_bad_args),
 		cmocka_unit_test(test_tables_span_boundaries_and_are_freed),
+		cmocka_unit_test(test_tracking),
 		cmocka_unit_test(test_eptp),
 	};
 	return cmocka_run_group_tests_name("ept", tests, setup, teardown);

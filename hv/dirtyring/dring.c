@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include "dirtyring/dring.h"
+
+int dring_check_size(u64 n)
+{
+	if (n < RV_RING_MIN_ENTRIES || n > RV_RING_MAX_ENTRIES || (n & (n - 1)))
+		return -RV_EINVAL;
+	return 0;
+}
+
+void dring_init(struct dring *r, struct rv_dirty_entry *mem, u32 size, u32 soft_limit,
+		u32 start_index)
+{
+	r->entries = mem;
+	r->size = size;
+	r->soft_limit = soft_limit;
+	r->dirty_index = r->reset_index = start_index;
+	for (u32 i = 0; i < size; i++)
+		mem[i] = (struct rv_dirty_entry){ 0, 0, 0 };
+}
+
+u32 dring_used(const struct dring *r)
+{
+	return load_acquire(&r->dirty_index) - load_acquire(&r->reset_index);
+}
+
+enum dring_push_result dring_push(struct dring *r, u32 slot, u64 offset)
+{
+	u32 di = r->dirty_index;
+	u32 used = di - load_acquire(&r->reset_index);
+
+	if (used >= r->size)
+		return DRING_FULL;
+	struct rv_dirty_entry *e = &r->entries[di & (r->size - 1)];
+	e->slot = slot;
+	e->offset = offset;
+	/* The fields must be visible before the consumer sees DIRTY. */
+	store_release(&e->flags, RV_DIRTY_FLAG_DIRTY);
+	store_release(&r->dirty_index, di + 1);
+	return used + 1 >= r->soft_limit ? DRING_SOFT_FULL : DRING_PUSHED;
+}
+
+struct batch {
+	bool valid;
+	u32 slot;
+	u64 base, mask;
+};
+
+static void batch_flush(struct batch *b, dring_rearm_fn fn, void *ctx)
+{
+	if (b->valid)
+		fn(ctx, b->slot, b->base, b->mask);
+	b->valid = false;
+}
+
+static void batch_add(struct batch *b, u32 slot, u64 off, dring_rearm_fn fn, void *ctx)
+{
+	if (b->valid && b->slot == slot && off >= b->base && off - b->base < 64) {
+		b->mask |= BIT(off - b->base);
+		return;
+	}
+	batch_flush(b, fn, ctx);
+	*b = (struct batch){ true, slot, off, 1 };
+}
+
+u32 dring_reset(struct dring *r, dring_rearm_fn fn, void *ctx)
+{
+	struct batch b = { 0 };
+	u32 end = load_acquire(&r->dirty_index);
+	u32 n = 0;
+
+	while (r->reset_index != end) {
+		struct rv_dirty_entry *e = &r->entries[r->reset_index & (r->size - 1)];
+		if (!(load_acquire(&e->flags) & RV_DIRTY_FLAG_RESET))
+			break; /* not harvested yet: the consumer goes strictly in order */
+		u32 slot = READ_ONCE(e->slot);
+		u64 off = READ_ONCE(e->offset);
+		batch_add(&b, slot, off, fn, ctx);
+		store_release(&e->flags, 0);
+		store_release(&r->reset_index, r->reset_index + 1);
+		n++;
+	}
+	batch_flush(&b, fn, ctx);
+	return n;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One dirty ring: the producer/consumer logic of KVM's dirty ring, with
+ * nothing of VMX or EPT in it (host unit tests drive it directly).
+ *
+ * Who touches what:
+ *  - entries (struct rv_dirty_entry) are shared with the management
+ *    partition, which may write anything into them; every field read from
+ *    an entry is treated as untrusted.
+ *  - dirty_index is written only by the vCPU's owner CPU (dring_push);
+ *  - reset_index only by whoever runs dring_reset (the management
+ *    partition's hypercall, under the partition's reset lock).
+ *  Both indices are free-running u32 counters; an entry's position is
+ *  index & (size - 1), so they may wrap past 2^32.
+ */
+#ifndef RV_DRING_H
+#define RV_DRING_H
+
+#include "abi/hypercall.h"
+#include "types.h"
+
+struct dring {
+	struct rv_dirty_entry *entries;
+	u32 size;       /* power of two */
+	u32 soft_limit; /* push reports SOFT_FULL from here on */
+	u32 dirty_index;
+	u32 reset_index;
+};
+
+enum dring_push_result {
+	DRING_PUSHED = 0,
+	DRING_SOFT_FULL = 1, /* pushed; the ring is now at or over its soft limit */
+	DRING_FULL = 2,      /* not pushed: every entry is in use */
+};
+
+/* Re-arm tracking for pages base..base+63 of slot whose bits are set in mask. */
+typedef void (*dring_rearm_fn)(void *ctx, u32 slot, u64 base, u64 mask);
+
+/* 0, or -RV_EINVAL for a size that is not a power of two in range. */
+int dring_check_size(u64 entries);
+void dring_init(struct dring *r, struct rv_dirty_entry *mem, u32 size, u32 soft_limit,
+		u32 start_index);
+u32 dring_used(const struct dring *r);
+enum dring_push_result dring_push(struct dring *r, u32 slot, u64 offset);
+/*
+ * Reset every harvested entry from reset_index on, in order, stopping at
+ * the first entry without RESET or at dirty_index (so the work is bounded
+ * by the ring size, whatever the consumer wrote).  Neighbouring offsets
+ * of one slot (within 64 pages of the batch start) are merged into one
+ * rearm call.  Returns the number of entries reset.
+ */
+u32 dring_reset(struct dring *r, dring_rearm_fn fn, void *ctx);
+
+#endif
