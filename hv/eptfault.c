@@ -4,11 +4,14 @@
  * qualification says what the access was (bit 0 read, 1 write, 2 fetch)
  * and what the entry allowed (bits 3-5); the guest-physical address is
  * in its own VMCS field (Vol. 3C, 28.2.1, Basic VM-Exit Information).
- * Without dirty tracking every EPT violation is a guest touching memory
- * outside its partition: the partition stops and the management
- * partition is told the address.
+ * A write to a page write-protected for dirty tracking is logged and
+ * retried (hv/dirtyring/dirty.c).  Any other EPT violation is a guest
+ * touching memory outside its partition, or writing memory it may only
+ * read: the partition stops and the management partition is told the
+ * address.
  */
 #include "console.h"
+#include "dirtyring/dirty.h"
 #include "exits.h"
 #include "partition.h"
 #include "vcpu.h"
@@ -19,6 +22,13 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 	u64 gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);
 	u64 q = v->exit_qual;
 
+	if (q & 2) { /* data write */
+		enum dirty_fault r = dirty_write_fault(v, gpa);
+		if (r == DIRTY_HANDLED)
+			return EXIT_RESUME;
+		if (r == DIRTY_BLOCKED)
+			return EXIT_STOP;
+	}
 	hv_printf("vCPU %u.%u: EPT violation: %s of guest-physical %lx at rip %lx\n",
 		  v->part->id, v->index, q & 2 ? "write" : q & 4 ? "fetch" : "read", gpa,
 		  vmx_read(GUEST_RIP));

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "abi/hypercall.h"
+#include "dirtyring/dirty.h"
 #include "ept/ept.h"
 #include "guestmem.h"
 #include "hc_check.h"
 #include "lib.h"
 #include "partition.h"
+#include "vcpu.h"
 
 /* Walk [gpa, gpa+len) a page at a time; copy if buf is given. */
-static int access(struct partition *p, u64 gpa, u8 *buf, u64 len, bool write)
+static int access(struct vcpu *v, u64 gpa, u8 *buf, u64 len, bool write)
 {
+	struct partition *p = v->part;
+
 	if (!hc_range_ok(gpa, len))
 		return -RV_EFAULT;
 	while (len) {
@@ -16,8 +20,16 @@ static int access(struct partition *p, u64 gpa, u8 *buf, u64 len, bool write)
 		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
 		if (ept_translate(&p->ept, gpa, &hpa, &perm))
 			return -RV_EFAULT;
-		if (!(perm & (write ? EPT_W : EPT_R)))
+		if (write && !(perm & EPT_W)) {
+			/* Log it like a guest store; DIRTY_HANDLED made it writable. */
+			enum dirty_fault r = dirty_write_fault(v, gpa);
+			if (r == DIRTY_BLOCKED)
+				return -RV_EAGAIN;
+			if (r != DIRTY_HANDLED)
+				return -RV_EFAULT;
+		} else if (!(perm & EPT_R)) {
 			return -RV_EFAULT;
+		}
 		if (buf && write)
 			memcpy((void *)hpa, buf, chunk);
 		else if (buf)
@@ -30,19 +42,19 @@ static int access(struct partition *p, u64 gpa, u8 *buf, u64 len, bool write)
 	return 0;
 }
 
-int gm_read(struct partition *p, u64 gpa, void *dst, u64 len)
+int gm_read(struct vcpu *v, u64 gpa, void *dst, u64 len)
 {
-	return access(p, gpa, dst, len, false);
+	return access(v, gpa, dst, len, false);
 }
 
-int gm_write(struct partition *p, u64 gpa, const void *src, u64 len)
+int gm_write(struct vcpu *v, u64 gpa, const void *src, u64 len)
 {
 	/* Check first, so a fault half-way leaves guest memory untouched. */
-	int err = access(p, gpa, NULL, len, true);
-	return err ? err : access(p, gpa, (u8 *)src, len, true);
+	int err = access(v, gpa, NULL, len, true);
+	return err ? err : access(v, gpa, (u8 *)src, len, true);
 }
 
-int gm_check(struct partition *p, u64 gpa, u64 len, bool write)
+int gm_check(struct vcpu *v, u64 gpa, u64 len, bool write)
 {
-	return access(p, gpa, NULL, len, write);
+	return access(v, gpa, NULL, len, write);
 }

@@ -6,6 +6,8 @@
  * Unconditionally), with basic exit reason 18.
  */
 #include "console.h"
+#include "dirtyring/dirty.h"
+#include "trace.h"
 #include "event.h"
 #include "exits.h"
 #include "guestmem.h"
@@ -30,7 +32,7 @@ static s64 hc_console_write(struct vcpu *v, const u64 *a)
 
 	if (len > HC_CONSOLE_MAX)
 		return -RV_EINVAL;
-	if (gm_read(v->part, a[0], buf, len))
+	if (gm_read(v, a[0], buf, len))
 		return -RV_EFAULT;
 	console_guest_write(v->part->id, v->index, buf, len);
 	return (s64)len;
@@ -51,11 +53,11 @@ static s64 hc_wait_event(struct vcpu *v, const u64 *a)
 	struct rv_event ev = { .type = RV_EV_TIMEOUT };
 
 	/* Refuse a bad buffer before waiting, not after. */
-	if (gm_check(v->part, a[0], sizeof(ev), true))
+	if (gm_check(v, a[0], sizeof(ev), true))
 		return -RV_EFAULT;
 	if (!event_wait(&ev, a[1]))
 		ev = (struct rv_event){ .type = RV_EV_TIMEOUT, .tsc = rdtsc() };
-	return gm_write(v->part, a[0], &ev, sizeof(ev));
+	return gm_write(v, a[0], &ev, sizeof(ev));
 }
 
 static s64 hc_shutdown(struct vcpu *v, const u64 *a)
@@ -78,14 +80,14 @@ static s64 hc_hv_info(struct vcpu *v, const u64 *a)
 	};
 	for (u32 i = 0; i < nr_cpus; i++)
 		info.vmx_cpus += READ_ONCE(cpus[i].vmx_on);
-	return gm_write(v->part, a[0], &info, sizeof(info));
+	return gm_write(v, a[0], &info, sizeof(info));
 }
 
 static s64 hc_partition_create(struct vcpu *v, const u64 *a)
 {
 	struct rv_partition_spec spec;
 
-	if (gm_read(v->part, a[0], &spec, sizeof(spec)))
+	if (gm_read(v, a[0], &spec, sizeof(spec)))
 		return -RV_EFAULT;
 	int err = hc_check_spec(&spec, partition_free_cpus());
 	if (err)
@@ -112,7 +114,124 @@ static s64 hc_vcpu_stats(struct vcpu *v, const u64 *a)
 	if (a[1] >= p->nr_vcpus)
 		return -RV_EINVAL;
 	struct rv_vcpu_stats st = p->vcpus[a[1]]->stats; /* a snapshot; may be mid-update */
-	return gm_write(v->part, a[2], &st, sizeof(st));
+	return gm_write(v, a[2], &st, sizeof(st));
+}
+
+/* A workload partition named by a management call. */
+static struct partition *workload(u64 id)
+{
+	struct partition *p = id > 0xffffffff ? NULL : partition_get((u32)id);
+	return p && !p->is_mgmt ? p : NULL;
+}
+
+static s64 hc_slot_set(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	struct rv_slot s;
+
+	if (!p)
+		return -RV_ENOENT;
+	if (gm_read(v, a[1], &s, sizeof(s)))
+		return -RV_EFAULT;
+	return partition_slot_set(p, &s);
+}
+
+static s64 hc_ring_enable(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	struct rv_ring_info info;
+
+	if (!p)
+		return -RV_ENOENT;
+	if (gm_check(v, a[3], sizeof(info), true))
+		return -RV_EFAULT;
+	int err = dirty_rings_enable(p, a[1], a[2], &info);
+	return err ? err : gm_write(v, a[3], &info, sizeof(info));
+}
+
+static s64 hc_ring_reset(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	return p ? dirty_rings_reset(p) : -RV_ENOENT;
+}
+
+static s64 hc_bitmap_get(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	return p ? dirty_bitmap_get(p, a[1] > 0xffff ? 0xffff : (u32)a[1], v, a[2], a[3])
+		 : -RV_ENOENT;
+}
+
+static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	return p ? dirty_bitmap_clear(p, a[1] > 0xffff ? 0xffff : (u32)a[1], v, a[2])
+		 : -RV_ENOENT;
+}
+
+static s64 hc_vcpu_pause(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] >= p->nr_vcpus)
+		return -RV_EINVAL;
+	return vcpu_pause_sync(p->vcpus[a[1]]);
+}
+
+static s64 hc_vcpu_resume(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] >= p->nr_vcpus)
+		return -RV_EINVAL;
+	vcpu_resume(p->vcpus[a[1]]);
+	return 0;
+}
+
+static s64 hc_map(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	return p ? partition_map(p, a[1] > 0xffff ? 0xffff : (u32)a[1], a[2]) : -RV_ENOENT;
+}
+
+static s64 hc_dirty_stats(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	struct rv_dirty_stats st;
+
+	if (!p)
+		return -RV_ENOENT;
+	dirty_stats(p, &st);
+	return gm_write(v, a[1], &st, sizeof(st));
+}
+
+static s64 hc_trace(struct vcpu *v, const u64 *a)
+{
+	struct rv_trace_rec recs[32];
+	u64 lost;
+
+	switch (a[0]) {
+	case RV_TRACE_ENABLE:
+	case RV_TRACE_DISABLE:
+		trace_enable(a[0] == RV_TRACE_ENABLE);
+		return 0;
+	case RV_TRACE_READ:
+		if (a[2] == 0 || a[2] > 32)
+			return -RV_EINVAL;
+		if (gm_check(v, a[1], a[2] * sizeof(recs[0]), true))
+			return -RV_EFAULT;
+		u32 n = trace_read(recs, (u32)a[2], &lost);
+		if (lost)
+			hv_printf("trace: %lu records overwritten before they were read\n", lost);
+		int err = gm_write(v, a[1], recs, n * sizeof(recs[0]));
+		return err ? err : (s64)n;
+	default:
+		return -RV_EINVAL;
+	}
 }
 
 static const struct {
@@ -129,6 +248,16 @@ static const struct {
 	[RV_HC_PARTITION_START] = { "partition_start", hc_partition_start },
 	[RV_HC_PARTITION_DESTROY] = { "partition_destroy", hc_partition_destroy },
 	[RV_HC_VCPU_STATS] = { "vcpu_stats", hc_vcpu_stats },
+	[RV_HC_SLOT_SET] = { "slot_set", hc_slot_set },
+	[RV_HC_RING_ENABLE] = { "ring_enable", hc_ring_enable },
+	[RV_HC_RING_RESET] = { "ring_reset", hc_ring_reset },
+	[RV_HC_BITMAP_GET] = { "bitmap_get", hc_bitmap_get },
+	[RV_HC_BITMAP_CLEAR] = { "bitmap_clear", hc_bitmap_clear },
+	[RV_HC_VCPU_PAUSE] = { "vcpu_pause", hc_vcpu_pause },
+	[RV_HC_VCPU_RESUME] = { "vcpu_resume", hc_vcpu_resume },
+	[RV_HC_MAP] = { "map", hc_map },
+	[RV_HC_DIRTY_STATS] = { "dirty_stats", hc_dirty_stats },
+	[RV_HC_TRACE] = { "trace", hc_trace },
 };
 
 enum exit_action exit_vmcall(struct vcpu *v)

@@ -12,6 +12,10 @@ static volatile u32 panicking; /* first panicking CPU wins; others stop */
 void machine_shutdown(int status)
 {
 	hv_printf("RINGVISOR SHUTDOWN status=%d\n", status);
+	/* Let the UART send its last bytes (LSR bit 6: transmitter empty),
+	 * or Bochs may exit with the end of that line still in the FIFO. */
+	for (int i = 0; i < 1000000 && !(inb(0x3f8 + 5) & 0x40); i++)
+		cpu_relax();
 	/* Bochs: writing "Shutdown" to port 0x8900 ends the emulator. */
 	for (const char *p = "Shutdown"; *p; p++)
 		outb(0x8900, (u8)*p);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "console.h"
 #include "event.h"
+#include "hc_check.h"
 #include "lib.h"
 #include "mm.h"
 #include "panic.h"
@@ -121,8 +122,22 @@ static int create_vcpus(struct partition *p, u32 nr)
 	return 0;
 }
 
+static void unmap_window(struct partition *p, u32 slot)
+{
+	struct partition *mgmt = partition_mgmt();
+
+	if (!p->window[slot])
+		return;
+	ept_unmap(&mgmt->ept, p->window[slot], p->slots[slot].size / PAGE_SIZE);
+	p->window[slot] = 0;
+	cpu_flush_ept(mgmt->cpu_mask);
+}
+
 static void free_partition(struct partition *p)
 {
+	dirty_teardown(p);
+	for (u32 s = 0; s < RV_MAX_SLOTS; s++)
+		unmap_window(p, s);
 	for (u32 i = 0; i < p->nr_vcpus; i++) {
 		struct vcpu *v = p->vcpus[i];
 		cpu_owner[v->cpu] = NULL;
@@ -276,6 +291,82 @@ int partition_destroy(u32 id)
 	free_partition(p);
 	spin_unlock(&partition_lock);
 	event_flush_partition(id);
+	return 0;
+}
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && b < a + alen; }
+
+int partition_slot_set(struct partition *p, const struct rv_slot *s)
+{
+	struct mem_slot *cur;
+	int err;
+
+	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)RV_SLOT_LOG_DIRTY))
+		return -RV_EINVAL;
+	if (!IS_ALIGNED(s->gpa | s->size, PAGE_SIZE))
+		return -RV_EINVAL;
+	cur = &p->slots[s->id];
+	if (cur->used) {
+		if (s->size == 0) { /* delete: ring entries naming it become stale */
+			if (s->id == 0)
+				return -RV_EPERM;
+			dirty_set_logging(p, s->id, false);
+			unmap_window(p, s->id);
+			ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
+			cpu_flush_ept(p->cpu_mask);
+			mm_free(cur->hpa, cur->size / PAGE_SIZE);
+			memset(cur, 0, sizeof(*cur));
+			return 0;
+		}
+		if (s->gpa != cur->gpa || s->size != cur->size)
+			return -RV_EEXIST;
+		if (s->id == 0 && (s->flags & RV_SLOT_LOG_DIRTY))
+			return -RV_EPERM; /* guest page tables live there */
+		return dirty_set_logging(p, s->id, s->flags & RV_SLOT_LOG_DIRTY);
+	}
+	if (s->size == 0)
+		return -RV_ENOENT;
+	if (s->size > ((u64)HC_SLOT_MIB_MAX << 20) || s->gpa < RV_GPA_DATA ||
+	    s->gpa + s->size > RV_GPA_DATA_END)
+		return -RV_EINVAL;
+	for (u32 i = 0; i < RV_MAX_SLOTS; i++)
+		if (p->slots[i].used && overlaps(s->gpa, s->size, p->slots[i].gpa, p->slots[i].size))
+			return -RV_EEXIST;
+	if ((err = add_slot(p, s->id, s->gpa, s->size))) {
+		if (cur->hpa)
+			mm_free(cur->hpa, s->size / PAGE_SIZE);
+		ept_unmap(&p->ept, s->gpa, s->size / PAGE_SIZE);
+		memset(cur, 0, sizeof(*cur));
+		return err;
+	}
+	return (s->flags & RV_SLOT_LOG_DIRTY) ? dirty_set_logging(p, s->id, true) : 0;
+}
+
+int partition_map(struct partition *p, u32 slot, u64 gpa)
+{
+	struct partition *mgmt = partition_mgmt();
+	struct mem_slot *s;
+	u64 hpa, perm;
+
+	if (p->is_mgmt)
+		return -RV_EINVAL;
+	if (slot >= RV_MAX_SLOTS || !p->slots[slot].used)
+		return -RV_ENOENT;
+	s = &p->slots[slot];
+	if (p->window[slot])
+		return -RV_EEXIST;
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa < RV_GPA_WINDOWS || gpa >= RV_GPA_WINDOWS_END ||
+	    s->size > RV_GPA_WINDOWS_END - gpa)
+		return -RV_EINVAL;
+	for (u64 a = gpa; a < gpa + s->size; a += PAGE_SIZE)
+		if (!ept_translate(&mgmt->ept, a, &hpa, &perm))
+			return -RV_EEXIST; /* something is mapped there already */
+	int err = ept_map(&mgmt->ept, gpa, s->hpa, s->size / PAGE_SIZE, EPT_R | EPT_W);
+	if (err) {
+		ept_unmap(&mgmt->ept, gpa, s->size / PAGE_SIZE);
+		return err;
+	}
+	p->window[slot] = gpa;
 	return 0;
 }
 

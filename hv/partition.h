@@ -12,6 +12,7 @@
 
 #include "abi/hypercall.h"
 #include "bootinfo.h"
+#include "dirtyring/dirty.h"
 #include "ept/ept.h"
 #include "types.h"
 
@@ -42,6 +43,10 @@ struct partition {
 	u32 nr_vcpus;
 	struct vcpu *vcpus[RV_MAX_VCPUS];
 	u64 cpu_mask; /* CPUs its vCPUs are pinned to */
+	/* RV_HC_MAP windows of this partition's slots in the management
+	 * partition (guest-physical there; 0 = none), removed on destroy. */
+	u64 window[RV_MAX_SLOTS];
+	struct dirty_part dirty;
 };
 
 int partition_init(const struct rv_bootinfo *bi);
@@ -54,6 +59,10 @@ u64 partition_eptp(const struct partition *p);
 int partition_create(const struct rv_partition_spec *spec);
 int partition_start(u32 id);
 int partition_destroy(u32 id);
+/* Create, delete or change a slot (RV_HC_SLOT_SET). */
+int partition_slot_set(struct partition *p, const struct rv_slot *s);
+/* Map slot `slot` of p into the management partition at mgmt_gpa. */
+int partition_map(struct partition *p, u32 slot, u64 mgmt_gpa);
 /* A vCPU faulted: stop its whole partition and tell the management one. */
 void partition_fault(struct vcpu *v, u32 reason, u64 info);
 /* Number of CPUs with no vCPU pinned to them (CPU 0 excluded). */

@@ -5,6 +5,7 @@
  */
 #include "apic.h"
 #include "desc.h"
+#include "dirtyring/dirty.h"
 #include "panic.h"
 #include "partition.h"
 #include "percpu.h"
@@ -109,6 +110,12 @@ static bool vcpu_ready(struct percpu *c, struct vcpu *v)
 		return false;
 	if (req & VREQ_PAUSE) {
 		store_release(&v->state, VCPU_PAUSED);
+		return false;
+	}
+	/* A ring at its soft limit, or full, holds the vCPU until a reset. */
+	if (!dirty_vcpu_may_enter(v)) {
+		if (v->state != VCPU_BLOCKED)
+			store_release(&v->state, VCPU_BLOCKED);
 		return false;
 	}
 	if (!v->loaded)

@@ -131,6 +131,7 @@ struct rv_vcpu_stats {
 #define RV_GPA_STACKS_TOP RV_SYS_SLOT_SIZE /* 16 KiB per vCPU, downwards */
 #define RV_STACK_SIZE 0x4000ull
 #define RV_GPA_DATA 0x1000000ull    /* slot 1 (data) starts at 16 MiB */
+#define RV_GPA_DATA_END 0x30000000ull /* data slots lie in [16 MiB, 768 MiB) */
 
 #define RV_GUEST_BOOT_MAGIC 0x544f4f4256475252ull
 #define RV_ROLE_MGMT 1

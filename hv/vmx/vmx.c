@@ -4,6 +4,7 @@
  * the guest and dispatch its exits through the exit-reason table.
  */
 #include "console.h"
+#include "trace.h"
 #include "desc.h"
 #include "exits.h"
 #include "lib.h"
@@ -309,6 +310,7 @@ enum exit_action vmx_run(struct vcpu *v)
 	v->stats.exits_total++;
 	if (basic < RV_NR_EXIT_REASONS)
 		v->stats.exits[basic]++;
+	trace(RV_TR_EXIT, v->part->id << 16 | v->index, basic, trace_on ? vmx_read(GUEST_RIP) : 0);
 	hv_debug("exit %s (%u) rip=%lx qual=%lx\n", vmx_exit_name(basic), basic,
 		 vmx_read(GUEST_RIP), v->exit_qual);
 	exit_handler_t fn = basic < RV_NR_EXIT_REASONS && exit_table[basic].fn

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Typed wrappers for the hypercalls of hv/abi/hypercall.h.  Each returns
+ * what the hypervisor left in RAX: >= 0 on success, -RV_E* on failure.
+ * Ids and indices are passed as 64-bit values unchanged, so tests can hand
+ * the hypervisor out-of-range numbers and check it rejects them.
+ */
+#ifndef GUEST_HC_H
+#define GUEST_HC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hypercall.h"
+
+/* VMCALL with RAX = nr and RDI, RSI, RDX, R10, R8, R9 = a1..a6 (entry.asm). */
+long hypercall6(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+		unsigned long a4, unsigned long a5, unsigned long a6);
+
+long hc_version(void);
+long hc_console_write(const void *buf, size_t len);
+long hc_vcpu_done(uint64_t status);
+long hc_wait_event(struct rv_event *out, uint64_t timeout_ticks);
+long hc_shutdown(uint64_t status);
+long hc_hv_info(struct rv_hv_info *out);
+long hc_partition_create(const struct rv_partition_spec *spec);
+long hc_partition_start(uint64_t id);
+long hc_partition_destroy(uint64_t id);
+long hc_vcpu_stats(uint64_t id, uint64_t vcpu, struct rv_vcpu_stats *out);
+
+/* Split RV_HC_VERSION's result. */
+#define RV_VERSION_MAJOR(v) ((unsigned long)(v) >> 16)
+#define RV_VERSION_MINOR(v) ((unsigned long)(v) & 0xffff)
+
+#endif

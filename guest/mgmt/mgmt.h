@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The management program: runs the scenarios the loader passed in the
+ * boot block, each printing exactly one line
+ *
+ *	RESULT <scenario> PASS|FAIL [reason=...] key=value ...
+ *
+ * which tools/hvrun judges.  A scenario never prints that line itself: it
+ * records key=values and failures in its struct scenario_run, and
+ * run_scenario() prints the line when it returns.
+ */
+#ifndef MGMT_H
+#define MGMT_H
+
+#include "guest.h"
+
+struct scenario_run;
+typedef void scenario_fn(struct scenario_run *run);
+
+/* One line of scenarios.txt (build/scenarios.h holds the table). */
+struct scenario_desc {
+	const char *name;
+	scenario_fn *fn;
+	unsigned int nr_keys;
+	const char *keys[RV_RUN_MAX_PARAMS];
+	const char *defaults[RV_RUN_MAX_PARAMS];
+};
+
+struct scenario_run {
+	const struct scenario_desc *desc;
+	char name[RV_RUN_STR + 1];
+	/* values[i] is keys[i]'s: the run's own, or the default. */
+	char values[RV_RUN_MAX_PARAMS][RV_RUN_STR + 1];
+	bool failed;
+	char reason[128]; /* the first failure: "reason=... key=value ..." */
+	char kv[256];     /* " key=value" pairs, in the order added */
+	size_t kv_len;
+};
+
+/* Look up, check the parameters of, run, and report one run; true = PASS. */
+bool run_scenario(const struct rv_run *cfg);
+
+/*
+ * The value of @key as an unsigned number (decimal or 0x hex) no larger
+ * than @max.  On a bad value the run fails with reason=bad-value and the
+ * result is false.
+ */
+bool param_u64(struct scenario_run *run, const char *key, uint64_t max, uint64_t *out);
+
+/* Append " key=value ..." to the RESULT line. */
+void result_kv(struct scenario_run *run, const char *fmt, ...) __printf(2, 3);
+/*
+ * Mark the run failed.  @fmt gives the reason ("reason=timeout ...").  Only
+ * the first reason goes on the RESULT line; later ones are printed on
+ * their own lines, so they are in the log too.
+ */
+void result_fail(struct scenario_run *run, const char *fmt, ...) __printf(2, 3);
+
+/*
+ * Negative ABI checks any scenario can run: hypercalls that must fail, and
+ * with which errno.  Adds to *ok and *total.
+ */
+void abi_negative_checks(unsigned int *ok, unsigned int *total);
+
+/* The scenarios (one per line of scenarios.txt). */
+void scenario_hello(struct scenario_run *run);
+
+#endif
