@@ -207,17 +207,17 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 	struct partition *p = ctx->p;
 
 	if (slot >= RV_MAX_SLOTS || !p->slots[slot].used || !(p->dirty.log_slots & BIT(slot))) {
-		ctx->stale += __builtin_popcountll(mask);
+		ctx->stale += popcount64(mask);
 		return;
 	}
 	u64 pages = p->slots[slot].size / PAGE_SIZE;
 	if (base >= pages) {
-		ctx->stale += __builtin_popcountll(mask);
+		ctx->stale += popcount64(mask);
 		return;
 	}
 	if (pages - base < 64) {
 		u64 keep = (1ull << (pages - base)) - 1;
-		ctx->stale += __builtin_popcountll(mask & ~keep);
+		ctx->stale += popcount64(mask & ~keep);
 		mask &= keep;
 	}
 	ctx->protected += ept_track_protect_mask(&p->ept, p->slots[slot].gpa + base * PAGE_SIZE, mask);
@@ -284,7 +284,7 @@ s64 dirty_bitmap_get(struct partition *p, u32 slot, struct vcpu *caller, u64 buf
 			chunk[i] = flags & RV_BITMAP_CLEAR
 					   ? __atomic_exchange_n(&bm[w + i], 0, __ATOMIC_SEQ_CST)
 					   : __atomic_load_n(&bm[w + i], __ATOMIC_RELAXED);
-			set += __builtin_popcountll(chunk[i]);
+			set += popcount64(chunk[i]);
 			if ((flags & RV_BITMAP_CLEAR) && chunk[i])
 				p->dirty.pages_protected += ept_track_protect_mask(
 					&p->ept, p->slots[slot].gpa + (w + i) * 64 * PAGE_SIZE, chunk[i]);
