@@ -53,3 +53,53 @@ long hc_vcpu_stats(uint64_t id, uint64_t vcpu, struct rv_vcpu_stats *out)
 {
 	return hypercall6(RV_HC_VCPU_STATS, id, vcpu, P(out), 0, 0, 0);
 }
+
+long hc_slot_set(uint64_t id, const struct rv_slot *slot)
+{
+	return hypercall6(RV_HC_SLOT_SET, id, P(slot), 0, 0, 0, 0);
+}
+
+long hc_ring_enable(uint64_t id, uint64_t entries, uint64_t flags, struct rv_ring_info *out)
+{
+	return hypercall6(RV_HC_RING_ENABLE, id, entries, flags, P(out), 0, 0);
+}
+
+long hc_ring_reset(uint64_t id)
+{
+	return hypercall6(RV_HC_RING_RESET, id, 0, 0, 0, 0, 0);
+}
+
+long hc_bitmap_get(uint64_t id, uint64_t slot, uint64_t *buf, uint64_t flags)
+{
+	return hypercall6(RV_HC_BITMAP_GET, id, slot, P(buf), flags, 0, 0);
+}
+
+long hc_bitmap_clear(uint64_t id, uint64_t slot, const uint64_t *buf)
+{
+	return hypercall6(RV_HC_BITMAP_CLEAR, id, slot, P(buf), 0, 0, 0);
+}
+
+long hc_vcpu_pause(uint64_t id, uint64_t vcpu)
+{
+	return hypercall6(RV_HC_VCPU_PAUSE, id, vcpu, 0, 0, 0, 0);
+}
+
+long hc_vcpu_resume(uint64_t id, uint64_t vcpu)
+{
+	return hypercall6(RV_HC_VCPU_RESUME, id, vcpu, 0, 0, 0, 0);
+}
+
+long hc_map(uint64_t id, uint64_t slot, uint64_t gpa)
+{
+	return hypercall6(RV_HC_MAP, id, slot, gpa, 0, 0, 0);
+}
+
+long hc_dirty_stats(uint64_t id, struct rv_dirty_stats *out)
+{
+	return hypercall6(RV_HC_DIRTY_STATS, id, P(out), 0, 0, 0, 0);
+}
+
+long hc_trace(uint64_t op, struct rv_trace_rec *buf, uint64_t max)
+{
+	return hypercall6(RV_HC_TRACE, op, P(buf), max, 0, 0, 0);
+}

@@ -27,6 +27,18 @@ long hc_partition_start(uint64_t id);
 long hc_partition_destroy(uint64_t id);
 long hc_vcpu_stats(uint64_t id, uint64_t vcpu, struct rv_vcpu_stats *out);
 
+/* Dirty tracking (docs/06-dirty-ring.md). */
+long hc_slot_set(uint64_t id, const struct rv_slot *slot);
+long hc_ring_enable(uint64_t id, uint64_t entries, uint64_t flags, struct rv_ring_info *out);
+long hc_ring_reset(uint64_t id);
+long hc_bitmap_get(uint64_t id, uint64_t slot, uint64_t *buf, uint64_t flags);
+long hc_bitmap_clear(uint64_t id, uint64_t slot, const uint64_t *buf);
+long hc_vcpu_pause(uint64_t id, uint64_t vcpu);
+long hc_vcpu_resume(uint64_t id, uint64_t vcpu);
+long hc_map(uint64_t id, uint64_t slot, uint64_t gpa);
+long hc_dirty_stats(uint64_t id, struct rv_dirty_stats *out);
+long hc_trace(uint64_t op, struct rv_trace_rec *buf, uint64_t max);
+
 /* Split RV_HC_VERSION's result. */
 #define RV_VERSION_MAJOR(v) ((unsigned long)(v) >> 16)
 #define RV_VERSION_MINOR(v) ((unsigned long)(v) & 0xffff)

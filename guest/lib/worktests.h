@@ -12,6 +12,36 @@
 /* args[0] */
 enum work_test {
 	WORK_TEST_HELLO = 0, /* print a line per vCPU, check identity, done */
+	WORK_TEST_DIRTY = 1, /* dirty writer: args[1] = seed, args[2] = enum work_value */
+};
+
+/* What the dirty writer stores (args[2]). */
+enum work_value {
+	WORK_VALUE_ITERATION = 0, /* ctrl->iteration (dirty-log) */
+	WORK_VALUE_UNIQUE = 1,    /* (vcpu + 1) << 48 | store number: every store differs */
+};
+#define WORK_UNIQUE_VCPU(v) (((v) >> 48) - 1)
+#define WORK_UNIQUE_SEQ(v) ((v) & 0xffffffffffffull)
+
+/*
+ * The dirty-log writer's control page, in the workload's system slot
+ * (never tracked), mapped into the management partition with RV_HC_MAP.
+ * The management partition writes `iteration` and `stop`; each vCPU
+ * writes only its own `writes` and `cur_page` entries.
+ */
+#define WORK_CTRL_GPA 0x8000ull
+struct work_ctrl {
+	uint64_t iteration; /* 0: wait; otherwise the value to store */
+	uint64_t stop;      /* 1: finish and report done */
+	uint64_t writes[RV_MAX_VCPUS];
+	/*
+	 * Page number + 1 of the store a vCPU is about to make (0 = none).
+	 * Written before the store, so when the vCPU is held in the
+	 * hypervisor at a faulting store this names exactly that page: the
+	 * one page that may be reported dirty while still holding its old
+	 * value (KVM's test forgives "the last page" for the same reason).
+	 */
+	uint64_t cur_page[RV_MAX_VCPUS];
 };
 
 /* RV_HC_VCPU_DONE status (also GUEST_STATUS_* from guest.h). */

@@ -33,7 +33,7 @@ struct scenario_run {
 	char values[RV_RUN_MAX_PARAMS][RV_RUN_STR + 1];
 	bool failed;
 	char reason[128]; /* the first failure: "reason=... key=value ..." */
-	char kv[256];     /* " key=value" pairs, in the order added */
+	char kv[640];     /* " key=value" pairs, in the order added */
 	size_t kv_len;
 };
 
@@ -47,6 +47,8 @@ bool run_scenario(const struct rv_run *cfg);
  */
 bool param_u64(struct scenario_run *run, const char *key, uint64_t max, uint64_t *out);
 
+/* The value of @key as given (or its default); "" for a key the scenario lacks. */
+const char *param_str(struct scenario_run *run, const char *key);
 /* Append " key=value ..." to the RESULT line. */
 void result_kv(struct scenario_run *run, const char *fmt, ...) __printf(2, 3);
 /*
@@ -64,5 +66,7 @@ void abi_negative_checks(unsigned int *ok, unsigned int *total);
 
 /* The scenarios (one per line of scenarios.txt). */
 void scenario_hello(struct scenario_run *run);
+void scenario_dirty_log(struct scenario_run *run);
+void scenario_race_demo(struct scenario_run *run);
 
 #endif

@@ -75,6 +75,13 @@ void result_fail(struct scenario_run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *param_str(struct scenario_run *run, const char *key)
+{
+	int i = key_index(run->desc, key);
+
+	return i < 0 ? "" : run->values[i];
+}
+
 bool param_u64(struct scenario_run *run, const char *key, uint64_t max, uint64_t *out)
 {
 	int i = key_index(run->desc, key);

@@ -5,6 +5,7 @@
  * RV_HC_VCPU_DONE status (see worktests.h).
  */
 #include "guest.h"
+#include "prng.h"
 #include "worktests.h"
 
 struct work_test_desc {
@@ -35,9 +36,44 @@ static int test_hello(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_OK;
 }
 
+/*
+ * The dirty-log writer (KVM's dirty_log_test guest): store the current
+ * iteration number into the first 8 bytes of pseudo-random pages of the
+ * data slot, as fast as possible, until told to stop.
+ */
+static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	struct work_ctrl *ctrl = (struct work_ctrl *)WORK_CTRL_GPA;
+	uint64_t npages = boot->data_size / 4096;
+	volatile uint8_t *data = (volatile uint8_t *)boot->data_gpa;
+	bool unique = boot->args[2] == WORK_VALUE_UNIQUE;
+	struct prng rng;
+
+	if (!npages)
+		return WORK_STATUS_EXPECT;
+	prng_seed(&rng, boot->args[1] * 0x9e3779b97f4a7c15ull + vcpu + 1);
+	while (!load_acquire(&ctrl->stop)) {
+		uint64_t it = load_acquire(&ctrl->iteration);
+		if (!it) {
+			cpu_relax();
+			continue;
+		}
+		uint64_t page = prng_below(&rng, npages);
+		store_relaxed(&ctrl->cur_page[vcpu], page + 1);
+		asm volatile("" ::: "memory"); /* x86 keeps the two stores in order */
+		uint64_t n = ctrl->writes[vcpu] + 1;
+		*(volatile uint64_t *)(data + page * 4096) =
+			unique ? (uint64_t)(vcpu + 1) << 48 | n : it;
+		store_relaxed(&ctrl->writes[vcpu], n);
+	}
+	store_relaxed(&ctrl->cur_page[vcpu], 0);
+	return WORK_STATUS_OK;
+}
+
 /* Indexed by enum work_test. */
 static const struct work_test_desc tests[] = {
 	[WORK_TEST_HELLO] = { "hello", test_hello },
+	[WORK_TEST_DIRTY] = { "dirty", test_dirty },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)

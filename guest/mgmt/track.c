@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+#include "track.h"
+
+/* Windows for workload memory in our guest-physical space (RV_HC_MAP). */
+#define WIN_SYS(id) (RV_GPA_WINDOWS + (uint64_t)(id) * RV_SYS_SLOT_SIZE)
+#define WIN_DATA(id) (0x80000000ull + ((uint64_t)(id) - 1) * 0x10000000ull)
+#define WIN_DATA_MAX_MIB 256
+#define DONE_WAIT_TICKS 4000000000ull
+
+static uint64_t alloc_used; /* bytes of our data slot handed out */
+
+void *mgmt_alloc(uint64_t bytes)
+{
+	const struct rv_guest_boot *b = guest_boot();
+	uint64_t at = (alloc_used + 4095) & ~4095ull;
+
+	if (at + bytes > b->data_size)
+		return NULL;
+	alloc_used = at + bytes;
+	memset((void *)(b->data_gpa + at), 0, bytes);
+	return (void *)(b->data_gpa + at);
+}
+
+void mgmt_alloc_reset(void) { alloc_used = 0; }
+
+bool track_mode_parse(const char *s, enum track_mode *out)
+{
+	if (!strcmp(s, "ring"))
+		*out = MODE_RING;
+	else if (!strcmp(s, "ring-wait"))
+		*out = MODE_RING_WAIT;
+	else if (!strcmp(s, "bitmap"))
+		*out = MODE_BITMAP;
+	else
+		return false;
+	return true;
+}
+
+bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
+		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
+		  enum work_value value)
+{
+	struct rv_partition_spec spec = {
+		.image = RV_IMAGE_WORK_ABI, .nr_vcpus = vcpus, .data_mib = mem_mib,
+		.args = { WORK_TEST_DIRTY, seed, value },
+	};
+	long rc;
+
+	memset(t, 0, sizeof(*t));
+	t->mode = mode;
+	t->vcpus = vcpus;
+	t->npages = mem_mib << 8;
+	if (mem_mib == 0 || mem_mib > WIN_DATA_MAX_MIB) {
+		result_fail(run, "reason=bad-value mem=%lu (1..%d)", mem_mib, WIN_DATA_MAX_MIB);
+		return false;
+	}
+	t->dirty = mgmt_alloc((t->npages + 63) / 64 * 8);
+	t->bmbuf = mgmt_alloc((t->npages + 63) / 64 * 8);
+	if (!t->dirty || !t->bmbuf) {
+		result_fail(run, "reason=mgmt-memory pages=%lu", t->npages);
+		return false;
+	}
+	t->id = hc_partition_create(&spec);
+	if (t->id < 0) {
+		result_fail(run, "reason=create err=%ld vcpus=%u", t->id, vcpus);
+		return false;
+	}
+	if ((rc = hc_map(t->id, 0, WIN_SYS(t->id))) || (rc = hc_map(t->id, 1, WIN_DATA(t->id)))) {
+		result_fail(run, "reason=map err=%ld", rc);
+		return false;
+	}
+	t->ctrl = (struct work_ctrl *)(WIN_SYS(t->id) + WORK_CTRL_GPA);
+	t->data = (volatile uint8_t *)WIN_DATA(t->id);
+	if (mode != MODE_BITMAP) {
+		uint64_t flags = mode == MODE_RING_WAIT ? RV_RING_NO_SOFT_LIMIT : 0;
+		rc = hc_ring_enable(t->id, ring, flags, &t->rings);
+		if (rc) {
+			result_fail(run, "reason=ring-enable err=%ld ring=%lu", rc, ring);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool track_log_on(struct scenario_run *run, struct tracked *t)
+{
+	struct rv_slot s = { .id = 1, .flags = RV_SLOT_LOG_DIRTY, .gpa = RV_GPA_DATA,
+			     .size = t->npages * 4096 };
+	long rc = hc_slot_set(t->id, &s);
+
+	if (rc)
+		result_fail(run, "reason=log-on err=%ld", rc);
+	return !rc;
+}
+
+/*
+ * The consumer side of one ring, strictly in order: acquire-load flags
+ * until an entry is not DIRTY, read it, then release-store DIRTY|RESET
+ * (KVM's Documentation/virt/kvm/api.rst, "dirty ring").
+ */
+static uint64_t harvest_ring(struct tracked *t, uint32_t v)
+{
+	struct rv_dirty_entry *ring = (struct rv_dirty_entry *)t->rings.gpa[v];
+	uint32_t mask = t->rings.entries - 1;
+	uint64_t n = 0;
+
+	for (;;) {
+		struct rv_dirty_entry *e = &ring[t->fetch[v] & mask];
+		if (!(load_acquire(&e->flags) & RV_DIRTY_FLAG_DIRTY))
+			break;
+		if (e->slot != 1 || e->offset >= t->npages) {
+			gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
+				t->fetch[v], e->slot, e->offset);
+			t->bad_entries++;
+		} else {
+			set_bit64(t->dirty, e->offset);
+			t->last[v] = e->offset + 1;
+		}
+		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
+		t->fetch[v]++;
+		n++;
+	}
+	return n;
+}
+
+uint64_t track_harvest(struct scenario_run *run, struct tracked *t)
+{
+	uint64_t n = 0;
+
+	for (uint32_t v = 0; v < t->vcpus; v++)
+		n += harvest_ring(t, v);
+	t->harvested += n;
+	t->unreset += n;
+	return n;
+}
+
+bool track_reset(struct scenario_run *run, struct tracked *t)
+{
+	long rc = hc_ring_reset(t->id);
+
+	if (rc < 0 || (uint64_t)rc != t->unreset) {
+		result_fail(run, "reason=reset rc=%ld harvested=%lu", rc, t->unreset);
+		return false;
+	}
+	t->unreset = 0;
+	return true;
+}
+
+bool track_collect(struct scenario_run *run, struct tracked *t)
+{
+	if (t->mode != MODE_BITMAP) {
+		track_harvest(run, t);
+		return track_reset(run, t);
+	}
+	long rc = hc_bitmap_get(t->id, 1, t->bmbuf, RV_BITMAP_CLEAR);
+	if (rc < 0) {
+		result_fail(run, "reason=bitmap-get err=%ld", rc);
+		return false;
+	}
+	for (uint64_t w = 0; w < (t->npages + 63) / 64; w++)
+		t->dirty[w] |= t->bmbuf[w];
+	t->harvested += (uint64_t)rc;
+	return true;
+}
+
+bool track_pause_all(struct scenario_run *run, struct tracked *t)
+{
+	for (uint32_t v = 0; v < t->vcpus; v++) {
+		long rc = hc_vcpu_pause(t->id, v);
+		if (rc) {
+			result_fail(run, "reason=pause vcpu=%u err=%ld", v, rc);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool track_resume_all(struct scenario_run *run, struct tracked *t)
+{
+	for (uint32_t v = 0; v < t->vcpus; v++) {
+		long rc = hc_vcpu_resume(t->id, v);
+		if (rc) {
+			result_fail(run, "reason=resume vcpu=%u err=%ld", v, rc);
+			return false;
+		}
+	}
+	return true;
+}
+
+uint64_t track_writes(const struct tracked *t)
+{
+	uint64_t n = 0;
+	for (uint32_t v = 0; v < t->vcpus; v++)
+		n += load_relaxed(&t->ctrl->writes[v]);
+	return n;
+}
+
+void track_finish(struct scenario_run *run, struct tracked *t)
+{
+	struct rv_event ev;
+	uint32_t done = 0;
+
+	if (t->id <= 0)
+		return;
+	if (t->ctrl) {
+		store_release(&t->ctrl->stop, 1);
+		track_resume_all(run, t);
+		/* Held vCPUs (full rings) need their rings emptied to see stop. */
+		while (done < t->vcpus) {
+			if (t->mode != MODE_BITMAP)
+				track_collect(run, t);
+			long rc = hc_wait_event(&ev, DONE_WAIT_TICKS);
+			if (rc || ev.type == RV_EV_TIMEOUT) {
+				result_fail(run, "reason=finish-timeout done=%u/%u", done, t->vcpus);
+				break;
+			}
+			if (ev.partition != t->id)
+				continue;
+			if (ev.type == RV_EV_VCPU_DONE) {
+				done++;
+				if (ev.arg)
+					result_fail(run, "reason=status vcpu=%u status=%lu", ev.vcpu,
+						    ev.arg);
+			} else if (ev.type == RV_EV_VCPU_FAULT) {
+				result_fail(run, "reason=fault vcpu=%u exit=%lu info=0x%lx", ev.vcpu,
+					    ev.arg, ev.info);
+				break;
+			}
+		}
+	}
+	long rc = hc_partition_destroy(t->id);
+	if (rc)
+		result_fail(run, "reason=destroy err=%ld", rc);
+	t->id = 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A workload partition under dirty tracking, seen from the management
+ * partition: creating it with its memory mapped into ours, switching
+ * logging on, harvesting its rings (the consumer side of KVM's dirty
+ * ring), and collecting the dirty set in either ring or bitmap mode.
+ * Used by dirty-log and race-demo.
+ *
+ * THE RULE (docs/06-dirty-ring.md): harvest, then reset, then read page
+ * contents.  A page's contents may only be trusted to include every write
+ * that was reported once the reset that re-protects it has returned:
+ * until then the vCPU can still write through its writable mapping
+ * without faulting, and such a write would never be reported again.
+ */
+#ifndef MGMT_TRACK_H
+#define MGMT_TRACK_H
+
+#include "mgmt.h"
+#include "worktests.h"
+
+enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP };
+
+struct tracked {
+	long id;
+	uint32_t vcpus;
+	uint64_t npages;
+	enum track_mode mode;
+	struct work_ctrl *ctrl;     /* the workload's control page, mapped */
+	volatile uint8_t *data;     /* its data slot (slot 1), mapped */
+	struct rv_ring_info rings;
+	uint32_t fetch[RV_MAX_VCPUS]; /* our harvest index per ring */
+	uint64_t *dirty;   /* the dirty set being collected: a bit per page */
+	uint64_t *bmbuf;   /* bitmap mode: what RV_HC_BITMAP_GET returns */
+	uint64_t harvested, unreset; /* entries harvested; not yet reset */
+	uint64_t bad_entries;
+	uint64_t last[RV_MAX_VCPUS]; /* page+1 of the last entry harvested per ring */
+};
+
+/* Bump allocator over the management partition's data slot. */
+void *mgmt_alloc(uint64_t bytes);
+void mgmt_alloc_reset(void);
+
+/* Parse "ring", "ring-wait" or "bitmap". */
+bool track_mode_parse(const char *s, enum track_mode *out);
+/* Create, map and (for ring modes) ring-enable a dirty-writer workload. */
+bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
+		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
+		  enum work_value value);
+/* Switch logging of the data slot on (write-protecting every page). */
+bool track_log_on(struct scenario_run *run, struct tracked *t);
+/* Harvest every ring in order, marking pages in t->dirty; returns entries. */
+uint64_t track_harvest(struct scenario_run *run, struct tracked *t);
+/* Reset what was harvested (checks the count, as QEMU does). */
+bool track_reset(struct scenario_run *run, struct tracked *t);
+/* Ring modes: harvest + reset; bitmap mode: get and clear. */
+bool track_collect(struct scenario_run *run, struct tracked *t);
+bool track_pause_all(struct scenario_run *run, struct tracked *t);
+bool track_resume_all(struct scenario_run *run, struct tracked *t);
+/* Tell the writers to stop, wait for them, and destroy the partition. */
+void track_finish(struct scenario_run *run, struct tracked *t);
+/* Sum of the vCPUs' store counters. */
+uint64_t track_writes(const struct tracked *t);
+
+static inline bool test_bit64(const uint64_t *bm, uint64_t i) { return bm[i / 64] >> (i % 64) & 1; }
+static inline void set_bit64(uint64_t *bm, uint64_t i) { bm[i / 64] |= 1ull << (i % 64); }
+static inline uint64_t page_value(const struct tracked *t, uint64_t page)
+{
+	return *(volatile uint64_t *)(t->data + page * 4096);
+}
+
+#endif
