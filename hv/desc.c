@@ -8,6 +8,7 @@
  */
 #include "desc.h"
 #include "lib.h"
+#include "x86.h"
 
 struct idt_entry {
 	u16 off0, sel;
@@ -76,4 +77,6 @@ void desc_init_cpu(struct percpu *c)
 		     :
 		     : "m"(gdtr), "m"(idtr)
 		     : "rax", "memory");
+	/* Loading GS above cleared its base: point it at this CPU's struct. */
+	wrmsr(MSR_IA32_GS_BASE, (u64)c);
 }
