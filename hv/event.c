@@ -15,6 +15,17 @@ static u64 ev_dropped;
 void event_post(u32 type, u32 partition, u32 vcpu, u64 arg, u64 info)
 {
 	spin_lock(&event_lock);
+	/* "Ring full on vCPU n" says the same thing twice: keep one, updated. */
+	if (type == RV_EV_RING_FULL)
+		for (u32 i = ev_tail; i != ev_head; i++) {
+			struct rv_event *e = &events[i % NR_EVENTS];
+			if (e->type == type && e->partition == partition && e->vcpu == vcpu) {
+				e->arg = arg;
+				e->info = info;
+				spin_unlock(&event_lock);
+				return;
+			}
+		}
 	if (ev_head - ev_tail == NR_EVENTS) {
 		ev_tail++;
 		ev_dropped++;

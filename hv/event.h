@@ -2,8 +2,10 @@
 /*
  * Events for the management partition (vCPU done, faulted, ring full).
  * Any CPU posts; the management vCPU takes them with RV_HC_WAIT_EVENT.  A
- * fixed ring guarded by event_lock (owned by event.c); when it overflows
- * the oldest event is dropped and counted, and the next wait reports it.
+ * fixed ring guarded by event_lock (owned by event.c).  A "ring full"
+ * event for a vCPU that already has one queued updates that one instead.
+ * If the queue still overflows, the oldest event is dropped and counted,
+ * and the next wait prints how many.
  */
 #ifndef RV_EVENT_H
 #define RV_EVENT_H

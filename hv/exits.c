@@ -11,6 +11,7 @@
 #include "exits.h"
 #include "panic.h"
 #include "partition.h"
+#include "percpu.h"
 #include "vcpu.h"
 #include "vmx/vmx.h"
 #include "x86.h"
@@ -19,8 +20,16 @@ enum exit_action exit_exception(struct vcpu *v)
 {
 	/* The exception bitmap is 0, so only an NMI lands here (NMI exiting). */
 	u32 info = (u32)vmx_read(EXIT_INTR_INFO);
-	if (((info >> 8) & 7) == 2)
+	if (((info >> 8) & 7) == 2) {
+		if (__atomic_exchange_n(&this_cpu()->dump_req, 0, __ATOMIC_SEQ_CST))
+		{
+			hv_printf("NMI dump: vCPU %u.%u in the guest at rip %lx interruptibility %lx "
+				  "activity %lx\n", v->part->id, v->index, vmx_read(GUEST_RIP),
+				  vmx_read(GUEST_INTERRUPTIBILITY), vmx_read(GUEST_ACTIVITY_STATE));
+			apic_dump();
+		}
 		return EXIT_RESUME;
+	}
 	partition_fault(v, EXIT_REASON_BASIC(v->exit_reason), info);
 	return EXIT_STOP;
 }

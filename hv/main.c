@@ -68,6 +68,7 @@ void hv_main(struct rv_bootinfo *bi)
 		panic("no free memory in the firmware's memory map (%u regions)",
 		      bi->nr_mem_regions);
 	hv_printf("%lu MiB free for partitions and tables\n", free >> 8);
+	pic_mask_all();
 	apic_init(bi->lapic_phys);
 	if (apic_id() != cpus[0].apic_id) {
 		hv_printf("boot CPU has APIC id %u, not %u as the MADT said; using %u\n", apic_id(),

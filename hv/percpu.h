@@ -49,6 +49,12 @@ struct percpu {
 	u64 flush_req;
 	u64 flush_done;
 
+	/* Written by this CPU only, read by a panic on another: where it is. */
+	u32 in_guest;     /* between VM entry and the exit handler's return */
+	u32 last_exit;    /* basic reason of the last exit it handled */
+	u64 loops;        /* run-loop iterations */
+	u32 dump_req;     /* cross-CPU: a panicking CPU asks for a state dump (NMI) */
+
 	u64 gdt[8];
 	struct tss64 tss;
 } __attribute__((aligned(64)));

@@ -33,6 +33,7 @@ static void ap_main(struct percpu *c)
 {
 	wrmsr(MSR_IA32_GS_BASE, (u64)c);
 	desc_init_cpu(c);
+	apic_mask_local();
 	store_release(&c->online, 1);
 	if (vmx_cpu_init() == 0)
 		hv_printf("in VMX operation\n");

@@ -5,6 +5,7 @@
 #include "panic.h"
 #include "x86.h"
 #include "console.h"
+#include "percpu.h"
 
 struct trap_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -26,8 +27,25 @@ void isr_dispatch(struct trap_frame *f)
 		apic_eoi();
 		return;
 	}
-	if (f->vector == 2) /* NMI: nothing sends one on purpose; note it */
+	if (f->vector >= 32) { /* a device interrupt nobody masked: end it, note it */
+		static u32 strays; /* any CPU; only a count for the log */
+		if (__atomic_fetch_add(&strays, 1, __ATOMIC_RELAXED) < 4)
+			hv_printf("stray interrupt vector %lu in the host\n", f->vector);
+		if (f->vector != 0xff) /* the spurious vector takes no EOI */
+			apic_eoi();
 		return;
+	}
+	if (f->vector == 2) { /* NMI: a panicking CPU wants to know where we are */
+		if (__atomic_exchange_n(&this_cpu()->dump_req, 0, __ATOMIC_SEQ_CST)) {
+			hv_printf("NMI dump: host rip=%lx rsp=%lx rbp=%lx\n", f->rip, f->rsp, f->rbp);
+			u64 *fp = (u64 *)f->rbp;
+			for (int i = 0; i < 8 && fp && ((u64)fp & 7) == 0 && (u64)fp > 0x100000; i++) {
+				hv_printf("  called from %lx\n", fp[1]);
+				fp = (u64 *)fp[0];
+			}
+		}
+		return;
+	}
 	const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "interrupt";
 	hv_printf("host exception %lu (%s) error=%lx rip=%lx rsp=%lx cr2=%lx\n", f->vector, name,
 		  f->error, f->rip, f->rsp, f->vector == 14 ? ({

@@ -4,6 +4,7 @@
  * kicks for vCPUs, and EPT invalidation on remote CPUs.
  */
 #include "apic.h"
+#include "console.h"
 #include "desc.h"
 #include "dirtyring/dirty.h"
 #include "panic.h"
@@ -13,7 +14,7 @@
 #include "vmx/vmx.h"
 #include "x86.h"
 
-#define WAIT_LIMIT 4000000000ull /* TSC ticks before a CPU counts as stuck */
+#define WAIT_LIMIT 1000000000ull /* TSC ticks before a CPU counts as stuck */
 
 void vcpu_kick(struct vcpu *v)
 {
@@ -56,8 +57,20 @@ void cpu_flush_ept(u64 mask)
 			continue;
 		u64 end = rdtsc() + WAIT_LIMIT;
 		while (load_acquire(&cpus[i].flush_done) < want[i]) {
-			if (rdtsc() > end)
+			if (rdtsc() > end) {
+				struct percpu *t = &cpus[i];
+				struct vcpu *tv = READ_ONCE(t->vcpu);
+				hv_printf("CPU %u: in_guest=%u last_exit=%u loops=%lu flush %lu/%lu "
+					  "vcpu state=%u requests=%lx\n", i, READ_ONCE(t->in_guest),
+					  READ_ONCE(t->last_exit), READ_ONCE(t->loops),
+					  READ_ONCE(t->flush_done), READ_ONCE(t->flush_req),
+					  tv ? READ_ONCE(tv->state) : 99, tv ? READ_ONCE(tv->requests) : 0);
+				/* Ask it where it is: an NMI gets through when the kick did not. */
+				WRITE_ONCE(t->dump_req, 1);
+				apic_send_nmi(t->apic_id);
+				delay_ticks(20000000);
 				panic("CPU %u did not answer an EPT invalidation request", i);
+			}
 			cpu_wait_relax();
 		}
 	}
@@ -131,10 +144,15 @@ void cpu_run_loop(void)
 
 	for (;;) {
 		service_flush(c);
+		c->loops++;
 		struct vcpu *v = READ_ONCE(c->vcpu);
-		if (v && vcpu_ready(c, v))
+		if (v && vcpu_ready(c, v)) {
+			WRITE_ONCE(c->in_guest, 1);
 			vmx_run(v);
-		else
+			WRITE_ONCE(c->in_guest, 0);
+			WRITE_ONCE(c->last_exit, EXIT_REASON_BASIC(v->exit_reason));
+		} else {
 			cpu_relax();
+		}
 	}
 }

@@ -225,7 +225,14 @@ static void setup_guest_state(struct vcpu *v)
 	vmx_write(GUEST_IDTR_LIMIT, 0); /* no IDT: any exception ends in a triple fault */
 	vmx_write(GUEST_RIP, b->rip);
 	vmx_write(GUEST_RSP, b->rsp);
-	vmx_write(GUEST_RFLAGS, 0x2);
+	/*
+	 * IF=1.  The guest never sees an interrupt (external-interrupt
+	 * exiting sends every one to us), so IF only matters to the
+	 * emulator: Bochs 2.7 re-evaluates pending interrupts when IF
+	 * changes, and with IF=0 in host and guest alike a kick that became
+	 * pending in the host never forced the exit it was sent for.
+	 */
+	vmx_write(GUEST_RFLAGS, 0x202);
 	vmx_write(GUEST_INTERRUPTIBILITY, 0);
 	vmx_write(GUEST_ACTIVITY_STATE, 0);
 	vmx_write(GUEST_PENDING_DBG, 0);
