@@ -13,6 +13,19 @@
 enum work_test {
 	WORK_TEST_HELLO = 0, /* print a line per vCPU, check identity, done */
 	WORK_TEST_DIRTY = 1, /* dirty writer: args[1] = seed, args[2] = enum work_value */
+	WORK_TEST_FAULT = 2, /* misbehave: args[1] = enum work_fault */
+};
+
+/* What WORK_TEST_FAULT does; each must stop only its own partition. */
+enum work_fault {
+	WORK_FAULT_UD,       /* undefined opcode, no IDT: triple fault */
+	WORK_FAULT_DIVIDE,   /* divide by zero, no handler: triple fault */
+	WORK_FAULT_IO,       /* outb to a port */
+	WORK_FAULT_WRMSR,    /* write an MSR the hypervisor keeps (IA32_APIC_BASE) */
+	WORK_FAULT_RAM,      /* write guest-physical memory outside its RAM */
+	WORK_FAULT_VMXON,    /* a VMX instruction */
+	WORK_FAULT_HLT,      /* halt */
+	WORK_FAULT_NR
 };
 
 /* What the dirty writer stores (args[2]). */

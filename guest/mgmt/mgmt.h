@@ -68,5 +68,6 @@ void abi_negative_checks(unsigned int *ok, unsigned int *total);
 void scenario_hello(struct scenario_run *run);
 void scenario_dirty_log(struct scenario_run *run);
 void scenario_race_demo(struct scenario_run *run);
+void scenario_faults(struct scenario_run *run);
 
 #endif

@@ -70,10 +70,45 @@ static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_OK;
 }
 
+/* Misbehave in one of the ways of enum work_fault; never returns normally. */
+static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	volatile uint64_t zero = 0, x = 1;
+	uint64_t region = 0;
+
+	gprintf("fault: vCPU %u misbehaving (kind %lu)\n", vcpu, boot->args[1]);
+	switch (boot->args[1]) {
+	case WORK_FAULT_UD:
+		asm volatile("ud2");
+		break;
+	case WORK_FAULT_DIVIDE:
+		x = x / zero;
+		break;
+	case WORK_FAULT_IO:
+		asm volatile("outb %%al, $0x80" ::"a"(0));
+		break;
+	case WORK_FAULT_WRMSR:
+		asm volatile("wrmsr" ::"c"(0x1b), "a"(0), "d"(0));
+		break;
+	case WORK_FAULT_RAM:
+		*(volatile uint64_t *)0x30000000ull = 1; /* where rings live in the management partition */
+		break;
+	case WORK_FAULT_VMXON:
+		asm volatile("vmxon %0" ::"m"(region) : "cc");
+		break;
+	case WORK_FAULT_HLT:
+		asm volatile("hlt");
+		break;
+	}
+	gprintf("fault: vCPU %u is still running after kind %lu\n", vcpu, boot->args[1]);
+	return WORK_STATUS_EXPECT;
+}
+
 /* Indexed by enum work_test. */
 static const struct work_test_desc tests[] = {
 	[WORK_TEST_HELLO] = { "hello", test_hello },
 	[WORK_TEST_DIRTY] = { "dirty", test_dirty },
+	[WORK_TEST_FAULT] = { "fault", test_fault },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)
