@@ -20,6 +20,43 @@ int hc_check_spec(const struct rv_partition_spec *s, u32 free_cpus)
 	return 0;
 }
 
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && b < a + alen; }
+
+int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS])
+{
+	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)RV_SLOT_LOG_DIRTY))
+		return -RV_EINVAL;
+	if (!IS_ALIGNED(s->gpa | s->size, PAGE_SIZE))
+		return -RV_EINVAL;
+	const struct hc_range *cur = &slots[s->id];
+	if (cur->size) {
+		if (s->id == 0 && (s->size == 0 || (s->flags & RV_SLOT_LOG_DIRTY)))
+			return -RV_EPERM; /* the guest's page tables and code live there */
+		if (s->size == 0)
+			return HC_SLOT_DELETE;
+		if (s->gpa != cur->gpa || s->size != cur->size)
+			return -RV_EEXIST;
+		return HC_SLOT_FLAGS;
+	}
+	if (s->size == 0)
+		return -RV_ENOENT;
+	if (s->size > ((u64)HC_SLOT_MIB_MAX << 20) || s->gpa < RV_GPA_DATA ||
+	    s->gpa >= RV_GPA_DATA_END || s->size > RV_GPA_DATA_END - s->gpa)
+		return -RV_EINVAL;
+	for (u32 i = 0; i < RV_MAX_SLOTS; i++)
+		if (slots[i].size && overlaps(s->gpa, s->size, slots[i].gpa, slots[i].size))
+			return -RV_EEXIST;
+	return HC_SLOT_CREATE;
+}
+
+int hc_check_window(u64 gpa, u64 size)
+{
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa < RV_GPA_WINDOWS || gpa >= RV_GPA_WINDOWS_END ||
+	    size > RV_GPA_WINDOWS_END - gpa)
+		return -RV_EINVAL;
+	return 0;
+}
+
 bool hc_is_privileged(u64 nr)
 {
 	switch (nr) {

@@ -294,52 +294,39 @@ int partition_destroy(u32 id)
 	return 0;
 }
 
-static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && b < a + alen; }
-
 int partition_slot_set(struct partition *p, const struct rv_slot *s)
 {
+	struct hc_range view[RV_MAX_SLOTS];
 	struct mem_slot *cur;
 	int err;
 
-	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)RV_SLOT_LOG_DIRTY))
-		return -RV_EINVAL;
-	if (!IS_ALIGNED(s->gpa | s->size, PAGE_SIZE))
-		return -RV_EINVAL;
-	cur = &p->slots[s->id];
-	if (cur->used) {
-		if (s->size == 0) { /* delete: ring entries naming it become stale */
-			if (s->id == 0)
-				return -RV_EPERM;
-			dirty_set_logging(p, s->id, false);
-			unmap_window(p, s->id);
-			ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
-			cpu_flush_ept(p->cpu_mask);
-			mm_free(cur->hpa, cur->size / PAGE_SIZE);
-			memset(cur, 0, sizeof(*cur));
-			return 0;
-		}
-		if (s->gpa != cur->gpa || s->size != cur->size)
-			return -RV_EEXIST;
-		if (s->id == 0 && (s->flags & RV_SLOT_LOG_DIRTY))
-			return -RV_EPERM; /* guest page tables live there */
-		return dirty_set_logging(p, s->id, s->flags & RV_SLOT_LOG_DIRTY);
-	}
-	if (s->size == 0)
-		return -RV_ENOENT;
-	if (s->size > ((u64)HC_SLOT_MIB_MAX << 20) || s->gpa < RV_GPA_DATA ||
-	    s->gpa + s->size > RV_GPA_DATA_END)
-		return -RV_EINVAL;
 	for (u32 i = 0; i < RV_MAX_SLOTS; i++)
-		if (p->slots[i].used && overlaps(s->gpa, s->size, p->slots[i].gpa, p->slots[i].size))
-			return -RV_EEXIST;
-	if ((err = add_slot(p, s->id, s->gpa, s->size))) {
-		if (cur->hpa)
-			mm_free(cur->hpa, s->size / PAGE_SIZE);
-		ept_unmap(&p->ept, s->gpa, s->size / PAGE_SIZE);
+		view[i] = (struct hc_range){ p->slots[i].gpa, p->slots[i].used ? p->slots[i].size : 0 };
+	int action = hc_check_slot(s, view);
+	if (action < 0)
+		return action;
+	cur = &p->slots[s->id];
+	switch (action) {
+	case HC_SLOT_DELETE: /* ring entries naming it become stale */
+		dirty_set_logging(p, s->id, false);
+		unmap_window(p, s->id);
+		ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
+		cpu_flush_ept(p->cpu_mask);
+		mm_free(cur->hpa, cur->size / PAGE_SIZE);
 		memset(cur, 0, sizeof(*cur));
-		return err;
+		return 0;
+	case HC_SLOT_FLAGS:
+		return dirty_set_logging(p, s->id, s->flags & RV_SLOT_LOG_DIRTY);
+	default: /* HC_SLOT_CREATE */
+		if ((err = add_slot(p, s->id, s->gpa, s->size))) {
+			if (cur->hpa)
+				mm_free(cur->hpa, s->size / PAGE_SIZE);
+			ept_unmap(&p->ept, s->gpa, s->size / PAGE_SIZE);
+			memset(cur, 0, sizeof(*cur));
+			return err;
+		}
+		return (s->flags & RV_SLOT_LOG_DIRTY) ? dirty_set_logging(p, s->id, true) : 0;
 	}
-	return (s->flags & RV_SLOT_LOG_DIRTY) ? dirty_set_logging(p, s->id, true) : 0;
 }
 
 int partition_map(struct partition *p, u32 slot, u64 gpa)
@@ -355,9 +342,9 @@ int partition_map(struct partition *p, u32 slot, u64 gpa)
 	s = &p->slots[slot];
 	if (p->window[slot])
 		return -RV_EEXIST;
-	if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa < RV_GPA_WINDOWS || gpa >= RV_GPA_WINDOWS_END ||
-	    s->size > RV_GPA_WINDOWS_END - gpa)
-		return -RV_EINVAL;
+	int bad = hc_check_window(gpa, s->size);
+	if (bad)
+		return bad;
 	for (u64 a = gpa; a < gpa + s->size; a += PAGE_SIZE)
 		if (!ept_translate(&mgmt->ept, a, &hpa, &perm))
 			return -RV_EEXIST; /* something is mapped there already */

@@ -37,6 +37,60 @@ static void test_spec(void **s)
 	assert_int_equal(hc_check_spec(&sp, 3), -RV_EINVAL);
 }
 
+static void test_slots(void **st)
+{
+	struct hc_range slots[RV_MAX_SLOTS] = { { 0, RV_SYS_SLOT_SIZE }, { RV_GPA_DATA, 4 << 20 } };
+	struct rv_slot s = { .id = 1, .flags = RV_SLOT_LOG_DIRTY, .gpa = RV_GPA_DATA, .size = 4 << 20 };
+
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.size = 0;
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_DELETE);
+	s.size = 8 << 20; /* same id, other range */
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EEXIST);
+	/* A new slot: must not overlap, must be aligned and inside the data area. */
+	s = (struct rv_slot){ .id = 2, .gpa = RV_GPA_DATA + (4 << 20), .size = 1 << 20 };
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_CREATE);
+	s.gpa = RV_GPA_DATA + (3 << 20);
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EEXIST); /* overlaps slot 1 */
+	s.gpa = RV_GPA_DATA + (4 << 20) + 8;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* misaligned */
+	s.gpa = RV_GPA_DATA + (4 << 20);
+	s.size = 4097;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	s.size = ((u64)HC_SLOT_MIB_MAX + 1) << 20;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* too large */
+	s.gpa = RV_GPA_DATA_END - 4096;
+	s.size = 8192;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* runs past the data area */
+	s.gpa = 0x2000;
+	s.size = 4096;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* inside the system area */
+	s.gpa = ~0ull & PAGE_MASK;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* wraps */
+	s = (struct rv_slot){ .id = 3, .size = 0 };
+	assert_int_equal(hc_check_slot(&s, slots), -RV_ENOENT);
+	s = (struct rv_slot){ .id = RV_MAX_SLOTS, .gpa = RV_GPA_DATA, .size = 4096 };
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	s = (struct rv_slot){ .id = 1, .flags = 0x80, .gpa = RV_GPA_DATA, .size = 4 << 20 };
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* unknown flag */
+	/* Slot 0 holds the guest's tables: no logging, no delete. */
+	s = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY, .gpa = 0, .size = RV_SYS_SLOT_SIZE };
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
+	s.size = 0;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
+}
+
+static void test_windows(void **st)
+{
+	assert_int_equal(hc_check_window(RV_GPA_WINDOWS, 4096), 0);
+	assert_int_equal(hc_check_window(RV_GPA_WINDOWS_END - 4096, 4096), 0);
+	assert_int_equal(hc_check_window(RV_GPA_WINDOWS_END - 4096, 8192), -RV_EINVAL);
+	assert_int_equal(hc_check_window(RV_GPA_WINDOWS - 4096, 4096), -RV_EINVAL);
+	assert_int_equal(hc_check_window(RV_GPA_WINDOWS + 1, 4096), -RV_EINVAL);
+	assert_int_equal(hc_check_window(RV_GPA_RINGS, 4096), -RV_EINVAL);
+	assert_int_equal(hc_check_window(RV_GPA_WINDOWS, ~0ull), -RV_EINVAL);
+}
+
 static void test_privileged(void **s)
 {
 	assert_false(hc_is_privileged(RV_HC_VERSION));
@@ -53,6 +107,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_privileged),
 	};
 	return cmocka_run_group_tests_name("hc_check", tests, NULL, NULL);
