@@ -95,8 +95,11 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
 
 /*
  * The consumer side of one ring, strictly in order: acquire-load flags
- * until an entry is not DIRTY, read it, then release-store DIRTY|RESET
- * (KVM's Documentation/virt/kvm/api.rst, "dirty ring").
+ * until an entry is not exactly DIRTY, read it, then release-store
+ * DIRTY|RESET (KVM's Documentation/virt/kvm/api.rst, "dirty ring").
+ * "Exactly": an entry we harvested but the hypervisor has not reset yet
+ * still has DIRTY set; after a full lap of a full ring, that is the next
+ * entry we look at, and it must stop us, not be harvested again.
  */
 static uint64_t harvest_ring(struct tracked *t, uint32_t v)
 {
@@ -106,7 +109,7 @@ static uint64_t harvest_ring(struct tracked *t, uint32_t v)
 
 	for (;;) {
 		struct rv_dirty_entry *e = &ring[t->fetch[v] & mask];
-		if (!(load_acquire(&e->flags) & RV_DIRTY_FLAG_DIRTY))
+		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
 			break;
 		if (e->slot != 1 || e->offset >= t->npages) {
 			gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,

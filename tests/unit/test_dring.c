@@ -30,8 +30,8 @@ static int harvest(struct dring *r, u32 *fetch, u32 max)
 	int n = 0;
 	while (n < (int)max) {
 		struct rv_dirty_entry *e = &r->entries[*fetch & (r->size - 1)];
-		if (!(load_acquire(&e->flags) & RV_DIRTY_FLAG_DIRTY))
-			break;
+		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
+			break; /* free, or harvested but not reset yet */
 		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
 		(*fetch)++;
 		n++;
@@ -152,6 +152,19 @@ static void test_hostile_consumer_is_bounded(void **s)
 	assert_int_equal(dring_reset(&r, rearm, NULL), 0);
 }
 
+static void test_harvest_of_a_full_ring_stops_after_one_lap(void **s)
+{
+	struct dring r;
+	u32 fetch = 0;
+	dring_init(&r, mem, 256, 256, 0);
+	for (int i = 0; i < 256; i++)
+		dring_push(&r, 1, i);
+	/* The consumer meets its own RESET entries after one lap: it stops. */
+	assert_int_equal(harvest(&r, &fetch, 10000), 256);
+	assert_int_equal(harvest(&r, &fetch, 10000), 0);
+	assert_int_equal(dring_reset(&r, rearm, NULL), 256);
+}
+
 static void test_full_then_reset_frees(void **s)
 {
 	struct dring r;
@@ -176,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_batches_split_by_slot_and_distance),
 		cmocka_unit_test(test_wraparound_past_2_32),
 		cmocka_unit_test(test_hostile_consumer_is_bounded),
+		cmocka_unit_test(test_harvest_of_a_full_ring_stops_after_one_lap),
 		cmocka_unit_test(test_full_then_reset_frees),
 	};
 	return cmocka_run_group_tests_name("dring", tests, NULL, NULL);
