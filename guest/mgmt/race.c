@@ -31,7 +31,8 @@ struct page_log {
 };
 
 struct round_log {
-	uint64_t reset_tsc, writes_at_reset;
+	uint64_t reset_tsc, writes_at_reset; /* when the reset call started */
+	uint64_t writes_after_reset;         /* when it had returned */
 };
 
 #define MAX_ROUNDS 64
@@ -91,7 +92,8 @@ static uint64_t precopy(struct scenario_run *run, bool right_order, uint64_t vcp
 		if (right_order || last) {
 			if (!track_reset(run, &t))
 				break;
-			rl[r].writes_at_reset = track_writes(&t);
+			rl[r].writes_after_reset = track_writes(&t);
+			rl[r].writes_at_reset = rl[r].writes_after_reset;
 			rl[r].reset_tsc = rdtsc();
 			copy_dirty(&t, pl, r);
 		} else {
@@ -105,6 +107,7 @@ static uint64_t precopy(struct scenario_run *run, bool right_order, uint64_t vcp
 			rl[r].reset_tsc = rdtsc();
 			if (!track_reset(run, &t))
 				break;
+			rl[r].writes_after_reset = track_writes(&t);
 		}
 	}
 	/* The workload is held: compare the destination with the source. */
@@ -125,9 +128,10 @@ static uint64_t precopy(struct scenario_run *run, bool right_order, uint64_t vcp
 			"still-writable page: no fault, no ring entry\n", order,
 			WORK_UNIQUE_VCPU(real), seq, real);
 		if (r >= 1)
-			gprintf("race-demo[%s order]:   round %lu: reset at tsc %lu (%lu stores made) "
-				"re-protected the page as clean; it was not written again\n", order, r,
-				rl[r].reset_tsc, rl[r].writes_at_reset);
+			gprintf("race-demo[%s order]:   round %lu: the reset (called at tsc %lu after "
+				"store #%lu, returned after store #%lu) re-protected the page as clean; "
+				"it was not written again\n", order, r, rl[r].reset_tsc,
+				rl[r].writes_at_reset, rl[r].writes_after_reset);
 	}
 	gprintf("race-demo[%s order]: %lu of %lu pages differ after %lu rounds, %lu stores\n",
 		order, lost, t.npages, rounds, track_writes(&t));
