@@ -9,9 +9,9 @@
 #include "abi/hypercall.h"
 #include "types.h"
 
-#define HC_CONSOLE_MAX 4096
-#define HC_DATA_MIB_MAX 512 /* slot 1 at creation */
-#define HC_SLOT_MIB_MAX 512 /* any slot made by RV_HC_SLOT_SET */
+#define HC_CONSOLE_MAX RV_CONSOLE_MAX
+#define HC_DATA_MIB_MAX RV_DATA_MIB_MAX /* slot 1 at creation */
+#define HC_SLOT_MIB_MAX RV_DATA_MIB_MAX /* any slot made by RV_HC_SLOT_SET */
 
 /* A guest-physical range that does not wrap and stays below 2^48. */
 bool hc_range_ok(u64 gpa, u64 len);

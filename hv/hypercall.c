@@ -55,7 +55,7 @@ static s64 hc_wait_event(struct vcpu *v, const u64 *a)
 	/* Refuse a bad buffer before waiting, not after. */
 	if (gm_check(v, a[0], sizeof(ev), true))
 		return -RV_EFAULT;
-	if (!event_wait(&ev, a[1]))
+	if (!event_wait(&ev, MIN(a[1], 1ull << 62))) /* no overflow in rdtsc() + timeout */
 		ev = (struct rv_event){ .type = RV_EV_TIMEOUT, .tsc = rdtsc() };
 	return gm_write(v, a[0], &ev, sizeof(ev));
 }

@@ -3,7 +3,8 @@
  * Ringvisor hypercall ABI.  The one header shared by the hypervisor and
  * the guests (and the tools).  Documented in docs/04-hypercalls.md.
  *
- * Calling convention (VMCALL, Vol. 3C, 26.1.2 / 27.1.2? see docs):
+ * Calling convention (VMCALL exits unconditionally: Vol. 3C, 26.1.2,
+ * Instructions That Cause VM Exits Unconditionally):
  *   RAX = call number, arguments in RDI, RSI, RDX, R10, R8, R9,
  *   result in RAX: >= 0 on success, a negative errno value on failure.
  *   Every other register is preserved.  The hypervisor advances RIP past
@@ -47,7 +48,7 @@ enum rv_hypercall {
 	RV_HC_CONSOLE_WRITE = 1,    /* (buf, len) -> bytes written; len <= 4096 */
 	RV_HC_VCPU_DONE = 2,        /* (status) workload: this vCPU has finished */
 	RV_HC_WAIT_EVENT = 3,       /* mgmt (struct rv_event *out, timeout_ticks) -> 0 */
-	RV_HC_SHUTDOWN = 4,         /* mgmt (status) -> does not return */
+	RV_HC_SHUTDOWN = 4,         /* mgmt (status 0..255) -> does not return on success */
 	RV_HC_HV_INFO = 5,          /* (struct rv_hv_info *out) -> 0 */
 	RV_HC_PARTITION_CREATE = 6, /* mgmt (struct rv_partition_spec *) -> id */
 	RV_HC_PARTITION_START = 7,  /* mgmt (id) -> 0 */
@@ -96,7 +97,17 @@ struct rv_hv_info {
 	uint64_t free_pages; /* 4 KiB pages left in the hypervisor's allocator */
 };
 
-/* A partition's memory: slot 0 is always the 2 MiB system slot. */
+/*
+ * RV_HC_WAIT_EVENT: timeout_ticks is in TSC ticks (0 polls once; the
+ * hypervisor clamps it to 2^62).  The result is 0 and an event in *out,
+ * RV_EV_TIMEOUT if nothing came.  Events queue in the hypervisor (64);
+ * ring-full events of one vCPU coalesce; on overflow the oldest is dropped
+ * and the hypervisor prints how many.
+ */
+#define RV_CONSOLE_MAX 4096  /* RV_HC_CONSOLE_WRITE: longest write */
+#define RV_DATA_MIB_MAX 512  /* rv_partition_spec.data_mib and any slot, in MiB */
+
+/* A partition's memory: slot 0 is always the 4 MiB system slot. */
 #define RV_IMAGE_WORK_ABI 1 /* rv_partition_spec.image: the workload program */
 #define RV_MAX_SLOTS 8
 #define RV_MAX_VCPUS 8
