@@ -17,6 +17,13 @@
 #include "vcpu.h"
 #include "vmx/vmx.h"
 
+/* The PML page is full (the write that caused it has not happened yet). */
+enum exit_action exit_pml_full(struct vcpu *v)
+{
+	dirty_pml_drain(v);
+	return EXIT_RESUME;
+}
+
 enum exit_action exit_ept_violation(struct vcpu *v)
 {
 	u64 gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);

@@ -31,7 +31,7 @@ struct partition *partition_get(u32 id)
 
 struct partition *partition_mgmt(void) { return &partitions[0]; }
 
-u64 partition_eptp(const struct partition *p) { return ept_eptp(&p->ept, false); }
+u64 partition_eptp(const struct partition *p) { return ept_eptp(&p->ept, p->dirty.pml_on); }
 
 u32 partition_free_cpus(void)
 {

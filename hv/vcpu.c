@@ -149,6 +149,9 @@ void cpu_run_loop(void)
 		if (v && vcpu_ready(c, v)) {
 			WRITE_ONCE(c->in_guest, 1);
 			vmx_run(v);
+			/* PML: what the processor logged reaches the ring at every exit. */
+			if (v->pml_hpa)
+				dirty_pml_drain(v);
 			WRITE_ONCE(c->in_guest, 0);
 			WRITE_ONCE(c->last_exit, EXIT_REASON_BASIC(v->exit_reason));
 		} else {

@@ -52,6 +52,7 @@ struct vcpu {
 	bool loaded; /* VMCS is current and initialised on the owner */
 	bool launched;
 	u64 vmcs_pa;
+	u64 pml_hpa; /* PML page, 0 = PML off (set by dirty tracking before start) */
 	u64 done_status;
 
 	/* Information about the exit being handled (owner only). */

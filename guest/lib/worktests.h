@@ -12,7 +12,8 @@
 /* args[0] */
 enum work_test {
 	WORK_TEST_HELLO = 0, /* print a line per vCPU, check identity, done */
-	WORK_TEST_DIRTY = 1, /* dirty writer: args[1] = seed, args[2] = enum work_value */
+	WORK_TEST_DIRTY = 1, /* dirty writer: args[1] = seed, args[2] = enum work_value,
+			      * args[3] = pages it writes (0: the whole slot) */
 	WORK_TEST_FAULT = 2, /* misbehave: args[1] = enum work_fault */
 };
 

@@ -16,6 +16,7 @@
 
 #define EVENT_POLL_TICKS 200000ull
 #define EXIT_REASON_EPT_VIOLATION 48
+#define EXIT_REASON_PML_FULL 62
 
 struct dl_totals {
 	uint64_t lost, bad, forgiven, checked, reported;
@@ -106,10 +107,10 @@ void scenario_dirty_log(struct scenario_run *run)
 	struct rv_vcpu_stats vs;
 	struct tracked t;
 	enum track_mode mode;
-	uint64_t ept_exits = 0;
+	uint64_t log_exits = 0;
 
 	if (!track_mode_parse(param_str(run, "mode"), &mode)) {
-		result_fail(run, "reason=bad-value mode=%s (ring|ring-wait|bitmap)",
+		result_fail(run, "reason=bad-value mode=%s (ring|ring-wait|bitmap|pml)",
 			    param_str(run, "mode"));
 		return;
 	}
@@ -122,7 +123,7 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu",
 		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations);
 	mgmt_alloc_reset();
-	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION))
+	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION, 0))
 		goto out;
 	if (!track_log_on(run, &t) || hc_partition_start(t.id))
 		goto out;
@@ -148,14 +149,15 @@ void scenario_dirty_log(struct scenario_run *run)
 	}
 	for (uint32_t v = 0; v < t.vcpus; v++)
 		if (!hc_vcpu_stats(t.id, v, &vs))
-			ept_exits += vs.exits[EXIT_REASON_EPT_VIOLATION];
-	uint64_t newly = st.write_faults ? st.write_faults : 1;
-	uint64_t epp100 = ept_exits * 100 / newly;
+			log_exits += vs.exits[EXIT_REASON_EPT_VIOLATION] + vs.exits[EXIT_REASON_PML_FULL];
+	/* Newly dirtied pages: one ring entry or bitmap bit each. */
+	uint64_t newly = st.ring_pushes + st.bitmap_sets ? st.ring_pushes + st.bitmap_sets : 1;
+	uint64_t epp100 = log_exits * 100 / newly;
 	result_kv(run, "lost=%lu pages_checked=%lu dirty_reported=%lu writes=%lu", tot.lost,
 		  tot.checked, tot.reported, track_writes(&t));
 	result_kv(run, "soft_full_stops=%lu full_waits=%lu resets=%lu exits=%lu forgiven=%lu",
 		  st.soft_full_stops, st.full_waits, st.resets, st.exits, tot.forgiven);
-	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
+	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_page=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
 	if (tot.lost)

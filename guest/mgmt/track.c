@@ -31,6 +31,8 @@ bool track_mode_parse(const char *s, enum track_mode *out)
 		*out = MODE_RING_WAIT;
 	else if (!strcmp(s, "bitmap"))
 		*out = MODE_BITMAP;
+	else if (!strcmp(s, "pml"))
+		*out = MODE_PML;
 	else
 		return false;
 	return true;
@@ -38,11 +40,11 @@ bool track_mode_parse(const char *s, enum track_mode *out)
 
 bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
-		  enum work_value value)
+		  enum work_value value, uint64_t span)
 {
 	struct rv_partition_spec spec = {
 		.image = RV_IMAGE_WORK_ABI, .nr_vcpus = vcpus, .data_mib = mem_mib,
-		.args = { WORK_TEST_DIRTY, seed, value },
+		.args = { WORK_TEST_DIRTY, seed, value, span },
 	};
 	long rc;
 
@@ -72,7 +74,9 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode m
 	t->ctrl = (struct work_ctrl *)(WIN_SYS(t->id) + WORK_CTRL_GPA);
 	t->data = (volatile uint8_t *)WIN_DATA(t->id);
 	if (mode != MODE_BITMAP) {
-		uint64_t flags = mode == MODE_RING_WAIT ? RV_RING_NO_SOFT_LIMIT : 0;
+		uint64_t flags = mode == MODE_RING_WAIT ? RV_RING_NO_SOFT_LIMIT
+				 : mode == MODE_PML	 ? RV_RING_PML
+							 : 0;
 		rc = hc_ring_enable(t->id, ring, flags, &t->rings);
 		if (rc) {
 			result_fail(run, "reason=ring-enable err=%ld ring=%lu", rc, ring);

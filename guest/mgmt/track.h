@@ -18,7 +18,7 @@
 #include "mgmt.h"
 #include "worktests.h"
 
-enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP };
+enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP, MODE_PML };
 
 struct tracked {
 	long id;
@@ -40,12 +40,12 @@ struct tracked {
 void *mgmt_alloc(uint64_t bytes);
 void mgmt_alloc_reset(void);
 
-/* Parse "ring", "ring-wait" or "bitmap". */
+/* Parse "ring", "ring-wait", "bitmap" or "pml". */
 bool track_mode_parse(const char *s, enum track_mode *out);
 /* Create, map and (for ring modes) ring-enable a dirty-writer workload. */
 bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
-		  enum work_value value);
+		  enum work_value value, uint64_t span);
 /* Switch logging of the data slot on (write-protecting every page). */
 bool track_log_on(struct scenario_run *run, struct tracked *t);
 /* Harvest every ring in order, marking pages in t->dirty; returns entries. */

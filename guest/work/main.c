@@ -45,6 +45,7 @@ static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
 {
 	struct work_ctrl *ctrl = (struct work_ctrl *)WORK_CTRL_GPA;
 	uint64_t npages = boot->data_size / 4096;
+	uint64_t span = boot->args[3] && boot->args[3] < npages ? boot->args[3] : npages;
 	volatile uint8_t *data = (volatile uint8_t *)boot->data_gpa;
 	bool unique = boot->args[2] == WORK_VALUE_UNIQUE;
 	struct prng rng;
@@ -58,7 +59,7 @@ static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
 			cpu_relax();
 			continue;
 		}
-		uint64_t page = prng_below(&rng, npages);
+		uint64_t page = prng_below(&rng, span);
 		store_relaxed(&ctrl->cur_page[vcpu], page + 1);
 		asm volatile("" ::: "memory"); /* x86 keeps the two stores in order */
 		uint64_t n = ctrl->writes[vcpu] + 1;

@@ -37,6 +37,7 @@
 #define RV_EINVAL 22
 #define RV_ENOSPC 28
 #define RV_ENOSYS 38
+#define RV_EOPNOTSUPP 95
 #define RV_ETIMEDOUT 110
 
 /*
@@ -197,6 +198,8 @@ struct rv_dirty_entry {
 #define RV_RING_MAX_ENTRIES 65536u
 #define RV_RING_RESERVE 64u      /* soft limit = entries - reserve */
 #define RV_RING_NO_SOFT_LIMIT 1u /* ring_enable flag: only a full ring stops */
+#define RV_RING_PML 2u           /* ring_enable flag: Page Modification Logging */
+#define RV_RING_PML_RESERVE 512u /* extra reserve with PML: one full PML page */
 #define RV_GPA_RINGS 0x30000000ull /* + ((id * RV_MAX_VCPUS + vcpu) << 20) */
 #define RV_GPA_WINDOWS 0x40000000ull /* RV_HC_MAP targets lie in [1 GiB, 4 GiB) */
 #define RV_GPA_WINDOWS_END 0x100000000ull
@@ -233,6 +236,8 @@ struct rv_dirty_stats {
 	uint64_t reset_ticks;     /* TSC ticks in ring resets, summed */
 	uint64_t exits;           /* VM exits of all the partition's vCPUs */
 	uint64_t stale_skipped;   /* reset entries naming a gone slot or offset */
+	uint64_t pml_drains;      /* PML pages drained (PML mode) */
+	uint64_t pml_dropped;     /* PML entries outside a logged slot */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */

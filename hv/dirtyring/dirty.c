@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "console.h"
 #include "dirtyring/dirty.h"
+#include "dirtyring/pml.h"
 #include "ept/ept.h"
 #include "event.h"
 #include "guestmem.h"
@@ -14,6 +15,13 @@
 #include "x86.h"
 
 static u32 tag(const struct vcpu *v) { return v->part->id << 16 | v->index; }
+
+/* PML needs the control (Vol. 3D, A.3.3) and EPT A/D flags (A.10). */
+static bool dirty_pml_supported(void)
+{
+	return (rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32 & PROC2_PML) &&
+	       (rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & BIT(21));
+}
 
 static struct mem_slot *slot_of(struct partition *p, u64 gpa)
 {
@@ -88,6 +96,50 @@ enum dirty_fault dirty_write_fault(struct vcpu *v, u64 gpa)
 	return DIRTY_HANDLED;
 }
 
+static bool pml_push(void *ctx, u64 gpa)
+{
+	struct vcpu *v = ctx;
+	struct partition *p = v->part;
+	struct dirty_vcpu *dv = &p->dirty.vcpu[v->index];
+	struct mem_slot *s = slot_of(p, gpa);
+
+	/* Guest page-table A/D updates and unlogged slots get logged too. */
+	if (!s || !(p->dirty.log_slots & BIT(s->id))) {
+		dv->pml_dropped++;
+		return true;
+	}
+	u64 offset = (gpa - s->gpa) >> PAGE_SHIFT;
+	u32 used = dring_used(&dv->ring);
+	if (dring_push(&dv->ring, s->id, offset) == DRING_FULL)
+		return false;
+	dv->ring_pushes++;
+	trace(RV_TR_RING_PUSH, tag(v), (u64)(dv->ring.dirty_index - 1) << 32 | (used + 1),
+	      (u64)s->id << 48 | offset);
+	return true;
+}
+
+void dirty_pml_drain(struct vcpu *v)
+{
+	struct dirty_vcpu *dv = &v->part->dirty.vcpu[v->index];
+	u16 idx = (u16)vmx_read(GUEST_PML_INDEX);
+	u32 pushed;
+
+	if (idx == 511)
+		return; /* nothing logged: the common case, one VMREAD */
+	u64 t0 = rdtsc();
+	u16 left = pml_drain((u64 *)v->pml_hpa, idx, pml_push, v, &pushed);
+	vmx_write(GUEST_PML_INDEX, left);
+	dv->pml_drains++;
+	if (left != 511 && !dv->full_wait) {
+		/* The ring is full: what is left stays in the PML page, and
+		 * the vCPU waits for a reset (the reserve makes this rare). */
+		dv->full_wait = true;
+		dv->full_waits++;
+		event_post(RV_EV_RING_FULL, v->part->id, v->index, dv->ring.size, 0);
+	}
+	dv->fault_ticks += rdtsc() - t0;
+}
+
 bool dirty_vcpu_may_enter(struct vcpu *v)
 {
 	struct dirty_part *d = &v->part->dirty;
@@ -100,6 +152,11 @@ bool dirty_vcpu_may_enter(struct vcpu *v)
 		if (used >= dv->ring.size)
 			return false;
 		dv->full_wait = false; /* the faulting store runs again now */
+		if (v->pml_hpa) {
+			dirty_pml_drain(v); /* the rest of the PML page first */
+			if (dv->full_wait)
+				return false;
+		}
 		trace(RV_TR_RESUME, tag(v), used, 0);
 	}
 	if (d->soft_limit_on && used >= dv->ring.soft_limit) {
@@ -127,7 +184,11 @@ int dirty_set_logging(struct partition *p, u32 id, bool on)
 
 	if (on == !!(d->log_slots & BIT(id)))
 		return 0;
-	if (on) {
+	if (on && d->pml_on) {
+		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all. */
+		__atomic_fetch_or(&d->log_slots, BIT(id), __ATOMIC_SEQ_CST);
+		d->pages_protected += ept_clear_dirty(&p->ept, s->gpa, pages);
+	} else if (on) {
 		if (!d->rings_on) {
 			u64 bm_pages = ALIGN_UP((pages + 7) / 8, PAGE_SIZE) / PAGE_SIZE;
 			d->bitmap[id] = (u64 *)mm_alloc(bm_pages);
@@ -138,7 +199,8 @@ int dirty_set_logging(struct partition *p, u32 id, bool on)
 		__atomic_fetch_or(&d->log_slots, BIT(id), __ATOMIC_SEQ_CST);
 		d->pages_protected += ept_track_protect(&p->ept, s->gpa, pages);
 	} else {
-		ept_track_release(&p->ept, s->gpa, pages);
+		if (!d->pml_on)
+			ept_track_release(&p->ept, s->gpa, pages);
 		__atomic_fetch_and(&d->log_slots, ~BIT(id), __ATOMIC_SEQ_CST);
 	}
 	/* Before returning, no CPU may still write through an old translation. */
@@ -156,14 +218,24 @@ int dirty_rings_enable(struct partition *p, u64 entries, u64 flags, struct rv_ri
 	struct partition *mgmt = partition_mgmt();
 	int err;
 
+	bool pml = flags & RV_RING_PML;
+	u64 reserve = RV_RING_RESERVE + (pml ? RV_RING_PML_RESERVE : 0);
+
 	if ((err = dring_check_size(entries)))
 		return err;
-	if (flags & ~(u64)RV_RING_NO_SOFT_LIMIT)
+	if (flags & ~(u64)(RV_RING_NO_SOFT_LIMIT | RV_RING_PML))
 		return -RV_EINVAL;
+	/* PML needs room for a whole PML page above the soft limit. */
+	if (pml && ((flags & RV_RING_NO_SOFT_LIMIT) || entries <= 2 * reserve))
+		return -RV_EINVAL;
+	if (pml && !dirty_pml_supported())
+		return -RV_EOPNOTSUPP;
 	if (d->rings_on)
 		return -RV_EEXIST;
 	if (d->log_slots) /* the bitmaps are already collecting */
 		return -RV_EBUSY;
+	if (pml && p->state != PART_CREATED)
+		return -RV_EBUSY; /* the EPTP and VMCS controls are set at first entry */
 	u64 bytes = entries * sizeof(struct rv_dirty_entry);
 	memset(out, 0, sizeof(*out));
 	for (u32 i = 0; i < p->nr_vcpus; i++) {
@@ -178,8 +250,13 @@ int dirty_rings_enable(struct partition *p, u64 entries, u64 flags, struct rv_ri
 			dv->ring_hpa = 0;
 			goto fail;
 		}
-		u32 soft = flags & RV_RING_NO_SOFT_LIMIT ? (u32)entries
-							  : (u32)entries - RV_RING_RESERVE;
+		u32 soft = flags & RV_RING_NO_SOFT_LIMIT ? (u32)entries : (u32)(entries - reserve);
+		if (pml) {
+			dv->pml_hpa = mm_alloc(1);
+			if (!dv->pml_hpa)
+				goto fail;
+			p->vcpus[i]->pml_hpa = dv->pml_hpa;
+		}
 		dring_init(&dv->ring, (struct rv_dirty_entry *)dv->ring_hpa, (u32)entries, soft, 0);
 		out->gpa[i] = gpa;
 		out->soft_limit = soft;
@@ -188,6 +265,7 @@ int dirty_rings_enable(struct partition *p, u64 entries, u64 flags, struct rv_ri
 	out->entries = (u32)entries;
 	d->entries = (u32)entries;
 	d->soft_limit_on = !(flags & RV_RING_NO_SOFT_LIMIT);
+	d->pml_on = pml;
 	store_release(&d->rings_on, true);
 	return 0;
 fail:
@@ -220,7 +298,9 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 		ctx->stale += popcount64(mask & ~keep);
 		mask &= keep;
 	}
-	ctx->protected += ept_track_protect_mask(&p->ept, p->slots[slot].gpa + base * PAGE_SIZE, mask);
+	u64 gpa = p->slots[slot].gpa + base * PAGE_SIZE;
+	ctx->protected += p->dirty.pml_on ? ept_clear_dirty_mask(&p->ept, gpa, mask)
+					  : ept_track_protect_mask(&p->ept, gpa, mask);
 }
 
 s64 dirty_rings_reset(struct partition *p)
@@ -335,6 +415,8 @@ void dirty_stats(struct partition *p, struct rv_dirty_stats *o)
 		o->soft_full_stops += READ_ONCE(dv->soft_full_stops);
 		o->full_waits += READ_ONCE(dv->full_waits);
 		o->fault_ticks += READ_ONCE(dv->fault_ticks);
+		o->pml_drains += READ_ONCE(dv->pml_drains);
+		o->pml_dropped += READ_ONCE(dv->pml_dropped);
 		o->exits += READ_ONCE(p->vcpus[i]->stats.exits_total);
 	}
 	o->resets = d->resets;
@@ -351,6 +433,12 @@ void dirty_teardown(struct partition *p)
 
 	for (u32 i = 0; i < RV_MAX_VCPUS; i++) {
 		struct dirty_vcpu *dv = &d->vcpu[i];
+		if (dv->pml_hpa) {
+			mm_free(dv->pml_hpa, 1);
+			dv->pml_hpa = 0;
+			if (i < p->nr_vcpus)
+				p->vcpus[i]->pml_hpa = 0;
+		}
 		if (!dv->ring_hpa)
 			continue;
 		ept_unmap(&mgmt->ept, RV_GPA_RINGS + ((u64)(p->id * RV_MAX_VCPUS + i) << 20),
@@ -366,5 +454,6 @@ void dirty_teardown(struct partition *p)
 			d->bitmap[s] = NULL;
 		}
 	d->rings_on = false;
+	d->pml_on = false;
 	d->log_slots = 0;
 }

@@ -26,16 +26,18 @@ struct dirty_vcpu {
 	struct dring ring;
 	u64 ring_hpa;      /* ring pages, mapped into the management partition */
 	u64 ring_pages;
+	u64 pml_hpa;       /* PML mode: the vCPU's PML page */
 	bool stopped;      /* held at the soft limit; event posted */
 	bool full_wait;    /* held because a fault found the ring full */
 	/* Counters, owner CPU only (no shared cache line on the fault path). */
 	u64 write_faults, spurious_faults, ring_pushes, bitmap_sets;
-	u64 soft_full_stops, full_waits, fault_ticks;
+	u64 soft_full_stops, full_waits, fault_ticks, pml_drains, pml_dropped;
 } __attribute__((aligned(64)));
 
 struct dirty_part {
 	bool rings_on;
 	bool soft_limit_on;
+	bool pml_on;            /* PML instead of write protection (rings only) */
 	u32 entries;
 	u32 log_slots;          /* bit per slot id with logging on */
 	u64 *bitmap[RV_MAX_SLOTS]; /* bitmap mode: a bit per page of a logged slot */
@@ -52,6 +54,8 @@ enum dirty_fault {
 
 /* The write-fault path (owner CPU, from the EPT-violation handler). */
 enum dirty_fault dirty_write_fault(struct vcpu *v, u64 gpa);
+/* PML mode, owner CPU, VMCS current: move logged pages into the ring. */
+void dirty_pml_drain(struct vcpu *v);
 /* Before every VM entry: false holds the vCPU (soft limit, full ring). */
 bool dirty_vcpu_may_enter(struct vcpu *v);
 

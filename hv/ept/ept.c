@@ -135,6 +135,32 @@ bool ept_track_unprotect(struct ept *e, u64 *leaf)
 	return true;
 }
 
+static bool clear_dirty_leaf(u64 *leaf)
+{
+	return __atomic_fetch_and(leaf, ~EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY;
+}
+
+u64 ept_clear_dirty(struct ept *e, u64 gpa, u64 npages)
+{
+	u64 n = 0;
+
+	for (u64 i = 0; i < npages; i++) {
+		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
+		n += leaf && clear_dirty_leaf(leaf);
+	}
+	return n;
+}
+
+u64 ept_clear_dirty_mask(struct ept *e, u64 gpa, u64 mask)
+{
+	u64 n = 0;
+
+	for (u64 i = 0; mask; i++, mask >>= 1)
+		if (mask & 1)
+			n += ept_clear_dirty(e, gpa + i * PAGE_SIZE, 1);
+	return n;
+}
+
 void ept_track_release(struct ept *e, u64 gpa, u64 npages)
 {
 	for (u64 i = 0; i < npages; i++) {

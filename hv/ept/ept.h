@@ -56,6 +56,10 @@ u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask);
 /* Give write access back to a page marked EPT_TRACKED; false if it was
  * not marked (already writable, or read-only for another reason). */
 bool ept_track_unprotect(struct ept *e, u64 *leaf);
+/* PML mode: clear the dirty flag of pages in range / in a 64-page batch
+ * (so the next write logs them again); returns how many had it set. */
+u64 ept_clear_dirty(struct ept *e, u64 gpa, u64 npages);
+u64 ept_clear_dirty_mask(struct ept *e, u64 gpa, u64 mask);
 /* Make every tracked page in range writable again (tracking off). */
 void ept_track_release(struct ept *e, u64 gpa, u64 npages);
 /* Free every table (not the mapped memory). */

@@ -131,7 +131,12 @@ static void setup_controls(struct vcpu *v)
 				  PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY));
 	vmx_write(PROC_BASED_CONTROLS2,
 		  adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2, 0,
-				  PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED));
+				  PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED |
+					  (v->pml_hpa ? PROC2_PML : 0)));
+	if (v->pml_hpa) { /* Vol. 3C, 25.6.18, Page-Modification Logging */
+		vmx_write(PML_ADDRESS, v->pml_hpa);
+		vmx_write(GUEST_PML_INDEX, 511);
+	}
 	vmx_write(EXIT_CONTROLS,
 		  adjust_controls("VM-exit", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
 				  EXIT_HOST_LONG_MODE | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER |
