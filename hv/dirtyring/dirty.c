@@ -225,8 +225,9 @@ int dirty_rings_enable(struct partition *p, u64 entries, u64 flags, struct rv_ri
 		return err;
 	if (flags & ~(u64)(RV_RING_NO_SOFT_LIMIT | RV_RING_PML))
 		return -RV_EINVAL;
-	/* PML needs room for a whole PML page above the soft limit. */
-	if (pml && ((flags & RV_RING_NO_SOFT_LIMIT) || entries <= 2 * reserve))
+	/* PML needs room for a whole PML page above the soft limit: at least
+	 * 1024 entries (QEMU's minimum too), and a soft limit to keep it. */
+	if (pml && ((flags & RV_RING_NO_SOFT_LIMIT) || entries < 1024))
 		return -RV_EINVAL;
 	if (pml && !dirty_pml_supported())
 		return -RV_EOPNOTSUPP;
