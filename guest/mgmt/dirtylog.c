@@ -125,7 +125,7 @@ void scenario_dirty_log(struct scenario_run *run)
 	mgmt_alloc_reset();
 	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION, 0))
 		goto out;
-	if (!track_log_on(run, &t) || hc_partition_start(t.id))
+	if (!track_log_on(run, &t) || !track_start(run, &t))
 		goto out;
 
 	for (uint64_t it = 1; it <= iterations && !run->failed; it++) {

@@ -85,7 +85,7 @@ void scenario_faults(struct scenario_run *run)
 	if (hc_hv_info(&info) == 0 && info.free_cpus >= 2) {
 		/* A writer in its own partition that must not notice anything. */
 		bystander = track_create(run, &by, MODE_BITMAP, 1, 1, 0, 7, WORK_VALUE_ITERATION, 0) &&
-			    hc_partition_start((uint64_t)by.id) == 0;
+			    track_start(run, &by);
 		if (bystander)
 			store_release(&by.ctrl->iteration, 1);
 	}

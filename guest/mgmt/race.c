@@ -79,7 +79,7 @@ static uint64_t precopy(struct scenario_run *run, bool right_order, uint64_t vcp
 		result_fail(run, "reason=mgmt-memory");
 		goto out;
 	}
-	if (!track_log_on(run, &t) || hc_partition_start(t.id))
+	if (!track_log_on(run, &t) || !track_start(run, &t))
 		goto out;
 	store_release(&t.ctrl->iteration, 1);
 	/* Round 0: copy everything (logging is on, so nothing written from now on escapes). */

@@ -194,6 +194,16 @@ bool track_resume_all(struct scenario_run *run, struct tracked *t)
 	return true;
 }
 
+bool track_start(struct scenario_run *run, struct tracked *t)
+{
+	long rc = hc_partition_start((uint64_t)t->id);
+
+	if (rc)
+		result_fail(run, "reason=start err=%ld", rc);
+	t->started = !rc;
+	return t->started;
+}
+
 uint64_t track_writes(const struct tracked *t)
 {
 	uint64_t n = 0;
@@ -209,7 +219,7 @@ void track_finish(struct scenario_run *run, struct tracked *t)
 
 	if (t->id <= 0)
 		return;
-	if (t->ctrl) {
+	if (t->ctrl && t->started) {
 		store_release(&t->ctrl->stop, 1);
 		track_resume_all(run, t);
 		/* Held vCPUs (full rings) need their rings emptied to see stop. */

@@ -22,6 +22,7 @@ enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP, MODE_PML };
 
 struct tracked {
 	long id;
+	bool started;
 	uint32_t vcpus;
 	uint64_t npages;
 	enum track_mode mode;
@@ -48,6 +49,8 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode m
 		  enum work_value value, uint64_t span);
 /* Switch logging of the data slot on (write-protecting every page). */
 bool track_log_on(struct scenario_run *run, struct tracked *t);
+/* Start the workload's vCPUs. */
+bool track_start(struct scenario_run *run, struct tracked *t);
 /* Harvest every ring in order, marking pages in t->dirty; returns entries. */
 uint64_t track_harvest(struct scenario_run *run, struct tracked *t);
 /* Reset what was harvested (checks the count, as QEMU does). */
