@@ -40,7 +40,7 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 DISK := $(B)/disk.img
 
 .PHONY: all run test unit-tests debug clean compile_commands.json format deps
-all: $(DISK) $(B)/scenarios.txt
+all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
 deps:
 	@tools/install-deps
@@ -73,6 +73,10 @@ $(B)/guest/mgmt/scenarios.o: $(B)/scenarios.h
 $(B)/scenarios.h: guest/mgmt/scenarios.txt tools/gen-scenarios
 	@mkdir -p $(B)
 	tools/gen-scenarios $< > $@
+# Exit-reason names for tools/hvtrace (from the one exit-reason table).
+$(B)/exit_reasons.txt: hv/vmx/exit_reasons.def
+	@mkdir -p $(B)
+	sed -n 's/^X(\s*\([0-9]*\),\s*\([A-Za-z0-9_]*\),.*/\1 \2/p' $< > $@
 $(B)/scenarios.txt: guest/mgmt/scenarios.txt
 	@mkdir -p $(B)
 	cp $< $@

@@ -10,9 +10,12 @@
  *   - not reported: it holds an older value.  A page holding this
  *     iteration that was never reported is a LOST dirty page.
  *
+ * mode=pml uses Page Modification Logging instead of write protection.
+ *
  *	RESULT dirty-log PASS|FAIL mode= lost=0 pages_checked= dirty_reported= writes= ...
  */
 #include "track.h"
+#include "tracedump.h"
 
 #define EVENT_POLL_TICKS 200000ull
 #define EXIT_REASON_EPT_VIOLATION 48
@@ -101,7 +104,7 @@ static void check_pages(struct tracked *t, uint64_t it, struct dl_totals *tot)
 
 void scenario_dirty_log(struct scenario_run *run)
 {
-	uint64_t vcpus, iterations, mem, ring, seed, interval;
+	uint64_t vcpus, iterations, mem, ring, seed, interval, tracing;
 	struct dl_totals tot = { 0 };
 	struct rv_dirty_stats st;
 	struct rv_vcpu_stats vs;
@@ -118,13 +121,16 @@ void scenario_dirty_log(struct scenario_run *run)
 	    !param_u64(run, "iterations", 100000, &iterations) ||
 	    !param_u64(run, "mem", 256, &mem) || !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
 	    !param_u64(run, "seed", UINT64_MAX, &seed) ||
-	    !param_u64(run, "interval", UINT64_MAX, &interval))
+	    !param_u64(run, "interval", UINT64_MAX, &interval) ||
+	    !param_u64(run, "trace", 1, &tracing))
 		return;
 	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu",
 		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations);
 	mgmt_alloc_reset();
 	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION, 0))
 		goto out;
+	if (tracing)
+		trace_start(); /* before logging goes on: the first faults are in it */
 	if (!track_log_on(run, &t) || !track_start(run, &t))
 		goto out;
 
@@ -143,6 +149,8 @@ void scenario_dirty_log(struct scenario_run *run)
 		gprintf("dirty-log: iteration %lu: %lu dirty, %lu lost, %lu writes so far\n", it,
 			tot.reported - rep0, tot.lost - lost0, track_writes(&t));
 	}
+	if (tracing)
+		trace_dump("dirty-log"); /* for tools/hvtrace */
 	if (hc_dirty_stats(t.id, &st)) {
 		result_fail(run, "reason=stats");
 		goto out;

@@ -253,6 +253,21 @@ class HvtraceTest(unittest.TestCase):
   cpu 1 [001]   1000000160: dirty_ring_push: vcpu 1.0 ring index 0x380 slot 1 offset 0x37f (used 448)
 """)
 
+    def test_page_pml_push_is_not_paired_with_another_page(self):
+        # With PML, a push drained at an exit can follow a violation that
+        # pushed nothing (lost the race to un-protect): not the same page.
+        log = ("TRACE 1 10 1 10000 30 4000\n"
+               "TRACE 1 20 2 10000 1005000 182\n"
+               "TRACE 1 30 3 10000 100000001 1000000000009\n")
+        push = ("  cpu 1 [001]           48: dirty_ring_push: vcpu 1.0 ring index 0x1 slot 1 "
+                "offset 0x9 (used 1)\n")
+        fault = ("  cpu 1 [001]           16: vm_exit: vcpu 1.0 reason EPT_VIOLATION (48) rip 0x4000\n"
+                 "  cpu 1 [001]           32: ept_violation: vcpu 1.0 gpa 0x1005000 qual 0x182\n")
+        self.check(["--page", "0x1009000"], push, stdin=log)
+        self.check(["--page", "9"], push, stdin=log)
+        self.check(["--page", "0x1005000"], fault, stdin=log)
+        self.check(["--page", "5"], fault, stdin=log)
+
     def test_no_match_is_not_an_error(self):
         rc, out, err = self.run_tool("--vcpu", "7.0", FIXTURE)
         self.assertEqual((rc, out), (0, ""))
