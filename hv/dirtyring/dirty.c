@@ -289,16 +289,9 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 		ctx->stale += popcount64(mask);
 		return;
 	}
-	u64 pages = p->slots[slot].size / PAGE_SIZE;
-	if (base >= pages) {
-		ctx->stale += popcount64(mask);
+	ctx->stale += dring_clip_batch(base, &mask, p->slots[slot].size / PAGE_SIZE);
+	if (!mask)
 		return;
-	}
-	if (pages - base < 64) {
-		u64 keep = (1ull << (pages - base)) - 1;
-		ctx->stale += popcount64(mask & ~keep);
-		mask &= keep;
-	}
 	u64 gpa = p->slots[slot].gpa + base * PAGE_SIZE;
 	ctx->protected += p->dirty.pml_on ? ept_clear_dirty_mask(&p->ept, gpa, mask)
 					  : ept_track_protect_mask(&p->ept, gpa, mask);

@@ -1,6 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "dirtyring/dring.h"
 
+u64 dring_clip_batch(u64 base, u64 *mask, u64 slot_pages)
+{
+	u64 keep = base >= slot_pages ? 0
+		   : slot_pages - base >= 64 ? ~0ull
+					     : (1ull << (slot_pages - base)) - 1;
+	u64 stale = popcount64(*mask & ~keep);
+
+	*mask &= keep;
+	return stale;
+}
+
 int dring_check_size(u64 n)
 {
 	if (n < RV_RING_MIN_ENTRIES || n > RV_RING_MAX_ENTRIES || (n & (n - 1)))

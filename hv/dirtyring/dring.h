@@ -36,6 +36,13 @@ enum dring_push_result {
 /* Re-arm tracking for pages base..base+63 of slot whose bits are set in mask. */
 typedef void (*dring_rearm_fn)(void *ctx, u32 slot, u64 base, u64 mask);
 
+/*
+ * Clip a reset batch to a slot of slot_pages pages: bits naming offsets
+ * past its end are removed from *mask.  Returns how many were removed
+ * (entries come from shared memory and may name anything).
+ */
+u64 dring_clip_batch(u64 base, u64 *mask, u64 slot_pages);
+
 /* 0, or -RV_EINVAL for a size that is not a power of two in range. */
 int dring_check_size(u64 entries);
 void dring_init(struct dring *r, struct rv_dirty_entry *mem, u32 size, u32 soft_limit,

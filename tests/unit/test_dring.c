@@ -165,6 +165,23 @@ static void test_harvest_of_a_full_ring_stops_after_one_lap(void **s)
 	assert_int_equal(dring_reset(&r, rearm, NULL), 256);
 }
 
+static void test_stale_offsets_are_clipped(void **s)
+{
+	u64 mask = ~0ull;
+	/* A 100-page slot: a batch at 64 keeps offsets 64..99 (36 bits). */
+	assert_int_equal(dring_clip_batch(64, &mask, 100), 28);
+	assert_int_equal(mask, (1ull << 36) - 1);
+	mask = 0x5;
+	assert_int_equal(dring_clip_batch(100, &mask, 100), 2); /* past the end */
+	assert_int_equal(mask, 0);
+	mask = 0xff;
+	assert_int_equal(dring_clip_batch(0, &mask, 1000), 0); /* inside */
+	assert_int_equal(mask, 0xff);
+	mask = 1;
+	assert_int_equal(dring_clip_batch(~0ull - 3, &mask, 100), 1); /* huge offset */
+	assert_int_equal(mask, 0);
+}
+
 static void test_full_then_reset_frees(void **s)
 {
 	struct dring r;
@@ -190,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_wraparound_past_2_32),
 		cmocka_unit_test(test_hostile_consumer_is_bounded),
 		cmocka_unit_test(test_harvest_of_a_full_ring_stops_after_one_lap),
+		cmocka_unit_test(test_stale_offsets_are_clipped),
 		cmocka_unit_test(test_full_then_reset_frees),
 	};
 	return cmocka_run_group_tests_name("dring", tests, NULL, NULL);
