@@ -15,6 +15,7 @@ enum work_test {
 	WORK_TEST_DIRTY = 1, /* dirty writer: args[1] = seed, args[2] = enum work_value,
 			      * args[3] = pages it writes (0: the whole slot) */
 	WORK_TEST_FAULT = 2, /* misbehave: args[1] = enum work_fault */
+	WORK_TEST_PERF = 3,  /* dirty_log_perf_test writer: args[3] = pages to write (0: all) */
 };
 
 /* What WORK_TEST_FAULT does; each must stop only its own partition. */
@@ -56,6 +57,8 @@ struct work_ctrl {
 	 * value (KVM's test forgives "the last page" for the same reason).
 	 */
 	uint64_t cur_page[RV_MAX_VCPUS];
+	/* WORK_TEST_PERF: the last iteration each vCPU finished writing. */
+	uint64_t done_iter[RV_MAX_VCPUS];
 };
 
 /* RV_HC_VCPU_DONE status (also GUEST_STATUS_* from guest.h). */

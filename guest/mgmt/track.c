@@ -44,7 +44,7 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode m
 {
 	struct rv_partition_spec spec = {
 		.image = RV_IMAGE_WORK_ABI, .nr_vcpus = vcpus, .data_mib = mem_mib,
-		.args = { WORK_TEST_DIRTY, seed, value, span },
+		.args = { t->test ? t->test : WORK_TEST_DIRTY, seed, value, span },
 	};
 	long rc;
 

@@ -71,6 +71,39 @@ static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_OK;
 }
 
+/*
+ * KVM's dirty_log_perf_test guest: for every new iteration number, write
+ * each page of this vCPU's share of the first args[3] pages once, then
+ * say so.  The hypercall before saying so is a VM exit, which is where
+ * the hypervisor drains the PML page: when the management partition sees
+ * done_iter, every page written is in the ring.
+ */
+static int test_perf(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	struct work_ctrl *ctrl = (struct work_ctrl *)WORK_CTRL_GPA;
+	uint64_t npages = boot->data_size / 4096, seen = 0;
+	volatile uint8_t *data = (volatile uint8_t *)boot->data_gpa;
+
+	if (boot->args[3] && boot->args[3] < npages)
+		npages = boot->args[3];
+	uint64_t first = npages * vcpu / boot->nr_vcpus;
+	uint64_t end = npages * (vcpu + 1) / boot->nr_vcpus;
+	while (!load_acquire(&ctrl->stop)) {
+		uint64_t it = load_acquire(&ctrl->iteration);
+		if (it == seen) {
+			cpu_relax();
+			continue;
+		}
+		for (uint64_t p = first; p < end; p++)
+			*(volatile uint64_t *)(data + p * 4096) = it;
+		seen = it;
+		ctrl->writes[vcpu] += end - first;
+		hc_version();
+		store_release(&ctrl->done_iter[vcpu], it);
+	}
+	return WORK_STATUS_OK;
+}
+
 /* Misbehave in one of the ways of enum work_fault; never returns normally. */
 static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 {
@@ -110,6 +143,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_HELLO] = { "hello", test_hello },
 	[WORK_TEST_DIRTY] = { "dirty", test_dirty },
 	[WORK_TEST_FAULT] = { "fault", test_fault },
+	[WORK_TEST_PERF] = { "perf", test_perf },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)

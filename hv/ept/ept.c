@@ -102,25 +102,31 @@ u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages)
 	return n;
 }
 
-u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask)
+/* Apply fn to the leaves of a 64-page batch: one walk per page table
+ * (2 MiB of guest space), not per page. */
+static u64 for_mask(struct ept *e, u64 gpa, u64 mask, bool (*fn)(u64 *leaf))
 {
-	u64 n = 0, *leaf = NULL, region = ~0ull;
+	u64 n = 0, *pt = NULL, region = ~0ull;
 
 	for (u64 i = 0; mask; i++, mask >>= 1) {
 		if (!(mask & 1))
 			continue;
 		u64 a = gpa + i * PAGE_SIZE;
-		/* One walk per page table (2 MiB of guest space), not per page. */
 		if ((a >> 21) != region) {
 			region = a >> 21;
-			leaf = walk(e, a, false);
-			if (leaf)
-				leaf -= idx(a, 0); /* start of that page table */
+			pt = walk(e, a, false);
+			if (pt)
+				pt -= idx(a, 0); /* start of that page table */
 		}
-		if (leaf)
-			n += protect_leaf(&leaf[idx(a, 0)]);
+		if (pt)
+			n += fn(&pt[idx(a, 0)]);
 	}
 	return n;
+}
+
+u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask)
+{
+	return for_mask(e, gpa, mask, protect_leaf);
 }
 
 bool ept_track_unprotect(struct ept *e, u64 *leaf)
@@ -153,12 +159,7 @@ u64 ept_clear_dirty(struct ept *e, u64 gpa, u64 npages)
 
 u64 ept_clear_dirty_mask(struct ept *e, u64 gpa, u64 mask)
 {
-	u64 n = 0;
-
-	for (u64 i = 0; mask; i++, mask >>= 1)
-		if (mask & 1)
-			n += ept_clear_dirty(e, gpa + i * PAGE_SIZE, 1);
-	return n;
+	return for_mask(e, gpa, mask, clear_dirty_leaf);
 }
 
 void ept_track_release(struct ept *e, u64 gpa, u64 npages)

@@ -119,6 +119,26 @@ static void test_tracking(void **s)
 	ept_destroy(&e);
 }
 
+static void test_dirty_flags(void **s)
+{
+	struct ept e;
+
+	assert_int_equal(ept_init(&e), 0);
+	assert_int_equal(ept_map(&e, 0x1000000, 0x800000, 600, EPT_RWX), 0);
+	/* What the processor does with A/D on: set D on a write. */
+	for (int i = 0; i < 600; i += 3)
+		*ept_leaf(&e, 0x1000000 + i * PAGE_SIZE) |= EPT_DIRTY;
+	assert_int_equal(ept_clear_dirty_mask(&e, 0x1000000 + 500 * PAGE_SIZE, BIT(1) | BIT(40)), 2);
+	assert_false(*ept_leaf(&e, 0x1000000 + 501 * PAGE_SIZE) & EPT_DIRTY);
+	assert_false(*ept_leaf(&e, 0x1000000 + 540 * PAGE_SIZE) & EPT_DIRTY);
+	assert_true(*ept_leaf(&e, 0x1000000 + 543 * PAGE_SIZE) & EPT_DIRTY);
+	assert_int_equal(ept_clear_dirty(&e, 0x1000000, 600), 198);
+	assert_int_equal(ept_clear_dirty(&e, 0x1000000, 600), 0);
+	/* Permissions untouched: PML mode never write-protects. */
+	assert_int_equal(*ept_leaf(&e, 0x1000000) & EPT_RWX, EPT_RWX);
+	ept_destroy(&e);
+}
+
 static void test_eptp(void **s)
 {
 	struct ept e = { .root = 0x123000 };
@@ -133,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_no_double_map_and_bad_args),
 		cmocka_unit_test(test_tables_span_boundaries_and_are_freed),
 		cmocka_unit_test(test_tracking),
+		cmocka_unit_test(test_dirty_flags),
 		cmocka_unit_test(test_eptp),
 	};
 	return cmocka_run_group_tests_name("ept", tests, setup, teardown);

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * perf: KVM's dirty_log_perf_test on Ringvisor.  Populate the workload's
+ * memory, switch dirty logging on, then per iteration every vCPU writes
+ * its share of the first `dirty` MiB once and we get and clear the dirty
+ * log; finally switch logging off.  Every phase is timed with RDTSC in
+ * the management partition (under Bochs a tick is an instruction, so the
+ * figures are exactly reproducible).  tools/perf-suite runs this across
+ * modes, sizes and vCPU counts and writes docs/perf/.
+ *
+ *   get   ring/pml: harvest the rings; bitmap: fetch the bitmap and scan it
+ *   clear ring/pml: RV_HC_RING_RESET; bitmap: RV_HC_BITMAP_CLEAR
+ *
+ *	RESULT perf PASS mode= ... enable_ticks= dirty_ticks= get_ticks= clear_ticks= ...
+ */
+#include "track.h"
+
+#define EXIT_REASON_EPT_VIOLATION 48
+#define EXIT_REASON_PML_FULL 62
+#define PERF_WAIT_TICKS 4000000000ull
+
+/* Wait until every vCPU finished iteration it; full rings get emptied. */
+static bool wait_written(struct scenario_run *run, struct tracked *t, uint64_t it,
+			 uint64_t *extra_get, uint64_t *extra_clear)
+{
+	uint64_t start = rdtsc();
+
+	for (;;) {
+		uint32_t done = 0;
+		for (uint32_t v = 0; v < t->vcpus; v++)
+			done += load_acquire(&t->ctrl->done_iter[v]) == it;
+		if (done == t->vcpus)
+			return true;
+		if (rdtsc() - start > PERF_WAIT_TICKS) {
+			result_fail(run, "reason=timeout iteration=%lu done=%u", it, done);
+			return false;
+		}
+		struct rv_event ev;
+		if (t->mode != MODE_BITMAP && hc_wait_event(&ev, 0) == 0 &&
+		    ev.type == RV_EV_RING_FULL) {
+			/* A ring smaller than the share: collect as KVM's test would. */
+			uint64_t t0 = rdtsc();
+			track_harvest(run, t);
+			uint64_t t1 = rdtsc();
+			if (!track_reset(run, t))
+				return false;
+			*extra_get += t1 - t0;
+			*extra_clear += rdtsc() - t1;
+		}
+		cpu_relax();
+	}
+}
+
+static uint64_t count_bits(const uint64_t *bm, uint64_t npages)
+{
+	uint64_t n = 0;
+	for (uint64_t w = 0; w < (npages + 63) / 64; w++)
+		for (uint64_t x = bm[w]; x; x &= x - 1)
+			n++;
+	return n;
+}
+
+void scenario_perf(struct scenario_run *run)
+{
+	uint64_t vcpus, mem, dirty, iterations, ring, t0;
+	uint64_t populate = 0, enable = 0, disable = 0, sum_dirty = 0, sum_get = 0, sum_clear = 0;
+	uint64_t pages_logged = 0, log_exits = 0;
+	struct rv_dirty_stats st;
+	struct rv_vcpu_stats vs;
+	struct tracked t;
+	enum track_mode mode;
+
+	if (!track_mode_parse(param_str(run, "mode"), &mode) || mode == MODE_RING_WAIT) {
+		result_fail(run, "reason=bad-value mode=%s (ring|bitmap|pml)", param_str(run, "mode"));
+		return;
+	}
+	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) || !param_u64(run, "mem", 256, &mem) ||
+	    !param_u64(run, "dirty", 256, &dirty) ||
+	    !param_u64(run, "iterations", 1000, &iterations) ||
+	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring))
+		return;
+	if (!dirty || dirty > mem)
+		dirty = mem;
+	uint64_t dirty_pages = dirty << 8;
+	result_kv(run, "mode=%s vcpus=%lu mem=%lu dirty=%lu iterations=%lu", param_str(run, "mode"),
+		  vcpus, mem, dirty, iterations);
+	mgmt_alloc_reset();
+	memset(&t, 0, sizeof(t));
+	t.test = WORK_TEST_PERF;
+	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages) ||
+	    !track_start(run, &t))
+		goto out;
+
+	/* Populate: the first pass touches every page, logging off. */
+	t0 = rdtsc();
+	store_release(&t.ctrl->iteration, 1);
+	if (!wait_written(run, &t, 1, &sum_get, &sum_clear))
+		goto out;
+	populate = rdtsc() - t0;
+
+	t0 = rdtsc();
+	if (!track_log_on(run, &t))
+		goto out;
+	enable = rdtsc() - t0;
+
+	for (uint64_t i = 1; i <= iterations && !run->failed; i++) {
+		uint64_t it = i + 1, got;
+		memset(t.dirty, 0, (t.npages + 63) / 64 * 8);
+		t0 = rdtsc();
+		store_release(&t.ctrl->iteration, it);
+		if (!wait_written(run, &t, it, &sum_get, &sum_clear))
+			break;
+		sum_dirty += rdtsc() - t0;
+
+		t0 = rdtsc();
+		if (mode == MODE_BITMAP) {
+			long rc = hc_bitmap_get(t.id, 1, t.bmbuf, 0);
+			if (rc < 0) {
+				result_fail(run, "reason=bitmap-get err=%ld", rc);
+				break;
+			}
+			got = count_bits(t.bmbuf, t.npages); /* a VMM scans it all */
+		} else {
+			track_harvest(run, &t);
+			got = count_bits(t.dirty, t.npages);
+		}
+		sum_get += rdtsc() - t0;
+
+		t0 = rdtsc();
+		if (mode == MODE_BITMAP) {
+			long rc = hc_bitmap_clear(t.id, 1, t.bmbuf);
+			if (rc < 0 || (uint64_t)rc != got) {
+				result_fail(run, "reason=bitmap-clear rc=%ld got=%lu", rc, got);
+				break;
+			}
+		} else if (!track_reset(run, &t)) {
+			break;
+		}
+		sum_clear += rdtsc() - t0;
+		pages_logged += got;
+		if (got != dirty_pages)
+			result_fail(run, "reason=wrong-dirty-count iteration=%lu reported=%lu written=%lu",
+				    i, got, dirty_pages);
+		gprintf("perf: iteration %lu: %lu pages dirty\n", i, got);
+	}
+
+	struct rv_slot off = { .id = 1, .flags = 0, .gpa = RV_GPA_DATA, .size = t.npages * 4096 };
+	t0 = rdtsc();
+	if (hc_slot_set(t.id, &off))
+		result_fail(run, "reason=log-off");
+	disable = rdtsc() - t0;
+
+	if (hc_dirty_stats(t.id, &st)) {
+		result_fail(run, "reason=stats");
+		goto out;
+	}
+	for (uint32_t v = 0; v < t.vcpus; v++)
+		if (!hc_vcpu_stats(t.id, v, &vs))
+			log_exits += vs.exits[EXIT_REASON_EPT_VIOLATION] + vs.exits[EXIT_REASON_PML_FULL];
+	uint64_t n = iterations ? iterations : 1, pages = pages_logged ? pages_logged : 1;
+	uint64_t newly = st.ring_pushes + st.bitmap_sets ? st.ring_pushes + st.bitmap_sets : 1;
+	uint64_t epp1000 = log_exits * 1000 / newly;
+	result_kv(run, "populate_ticks=%lu enable_ticks=%lu dirty_ticks=%lu get_ticks=%lu "
+		  "clear_ticks=%lu disable_ticks=%lu", populate, enable, sum_dirty / n, sum_get / n,
+		  sum_clear / n, disable);
+	result_kv(run, "exits_per_page=%lu.%03lu hv_ticks_per_fault=%lu harvest_ticks_per_page=%lu "
+		  "reset_ticks_per_page=%lu pages=%lu", epp1000 / 1000, epp1000 % 1000,
+		  st.fault_ticks / newly, sum_get / pages, sum_clear / pages, pages_logged);
+out:
+	track_finish(run, &t);
+}
