@@ -234,6 +234,37 @@ static s64 hc_trace(struct vcpu *v, const u64 *a)
 	}
 }
 
+static s64 hc_vcpu_get_state(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] >= p->nr_vcpus)
+		return -RV_EINVAL;
+	if (gm_check(v, a[2], sizeof(struct rv_vcpu_state), true))
+		return -RV_EFAULT;
+	int err = vcpu_save_sync(p->vcpus[a[1]]);
+	return err ? err : gm_write(v, a[2], &p->vcpus[a[1]]->saved, sizeof(struct rv_vcpu_state));
+}
+
+static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] >= p->nr_vcpus)
+		return -RV_EINVAL;
+	if (p->state != PART_CREATED)
+		return -RV_EBUSY; /* only before its first VM entry */
+	struct vcpu *t = p->vcpus[a[1]];
+	if (gm_read(v, a[2], &t->init_state, sizeof(t->init_state)))
+		return -RV_EFAULT;
+	t->has_init_state = true;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	hc_fn fn;
@@ -258,6 +289,8 @@ static const struct {
 	[RV_HC_MAP] = { "map", hc_map },
 	[RV_HC_DIRTY_STATS] = { "dirty_stats", hc_dirty_stats },
 	[RV_HC_TRACE] = { "trace", hc_trace },
+	[RV_HC_VCPU_GET_STATE] = { "vcpu_get_state", hc_vcpu_get_state },
+	[RV_HC_VCPU_SET_STATE] = { "vcpu_set_state", hc_vcpu_set_state },
 };
 
 enum exit_action exit_vmcall(struct vcpu *v)

@@ -92,6 +92,23 @@ int vcpu_pause_sync(struct vcpu *v)
 	}
 }
 
+int vcpu_save_sync(struct vcpu *v)
+{
+	u64 seq = load_acquire(&v->saved_seq), end = rdtsc() + WAIT_LIMIT;
+	u32 s = load_acquire(&v->state);
+
+	if (s == VCPU_RUNNING || !v->loaded)
+		return -RV_EBUSY; /* hold it first; a vCPU that never ran has no state */
+	vcpu_request(v, VREQ_SAVE);
+	vcpu_kick(v);
+	while (load_acquire(&v->saved_seq) == seq) {
+		if (rdtsc() > end)
+			return -RV_ETIMEDOUT;
+		cpu_wait_relax();
+	}
+	return 0;
+}
+
 void vcpu_resume(struct vcpu *v)
 {
 	vcpu_clear_request(v, VREQ_PAUSE);
@@ -112,6 +129,12 @@ static bool vcpu_ready(struct percpu *c, struct vcpu *v)
 		WRITE_ONCE(c->vcpu, NULL);
 		store_release(&v->state, VCPU_DEAD);
 		return false;
+	}
+	if (req & VREQ_SAVE) {
+		if (v->loaded)
+			vmx_save_state(v, &v->saved);
+		vcpu_clear_request(v, VREQ_SAVE);
+		store_release(&v->saved_seq, v->saved_seq + 1);
 	}
 	if (vcpu_state_is_final(v->state))
 		return false;

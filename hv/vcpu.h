@@ -34,6 +34,7 @@ enum vcpu_state {
 #define VREQ_PAUSE BIT(1)  /* hold the vCPU (management asked) */
 #define VREQ_DETACH BIT(2) /* the partition is being destroyed */
 #define VREQ_STOP BIT(3)   /* another vCPU of the partition faulted */
+#define VREQ_SAVE BIT(4)   /* copy the guest state into `saved` (held vCPU) */
 
 /* Register state a vCPU starts with (filled by partition.c). */
 struct vcpu_boot {
@@ -61,6 +62,12 @@ struct vcpu {
 
 	struct rv_vcpu_stats stats; /* owner writes; others read (tearing is fine) */
 	struct vcpu_boot boot;
+	/* Migration: state to start from (set before the first entry), and
+	 * the state the owner saved on VREQ_SAVE (saved_seq counts saves). */
+	bool has_init_state;
+	struct rv_vcpu_state init_state;
+	struct rv_vcpu_state saved;
+	u64 saved_seq;
 };
 
 static inline void vcpu_request(struct vcpu *v, u64 req)
@@ -81,6 +88,8 @@ void vcpu_kick(struct vcpu *v);
 /* Pause a vCPU and wait until it is held (or finished). */
 int vcpu_pause_sync(struct vcpu *v);
 void vcpu_resume(struct vcpu *v);
+/* Have a held vCPU's owner save its state into v->saved; 0 or -RV_E*. */
+int vcpu_save_sync(struct vcpu *v);
 
 /* The per-CPU loop: never returns. */
 void cpu_run_loop(void) __attribute__((noreturn));

@@ -103,3 +103,13 @@ long hc_trace(uint64_t op, struct rv_trace_rec *buf, uint64_t max)
 {
 	return hypercall6(RV_HC_TRACE, op, P(buf), max, 0, 0, 0);
 }
+
+long hc_vcpu_get_state(uint64_t id, uint64_t vcpu, struct rv_vcpu_state *out)
+{
+	return hypercall6(RV_HC_VCPU_GET_STATE, id, vcpu, P(out), 0, 0, 0);
+}
+
+long hc_vcpu_set_state(uint64_t id, uint64_t vcpu, const struct rv_vcpu_state *in)
+{
+	return hypercall6(RV_HC_VCPU_SET_STATE, id, vcpu, P(in), 0, 0, 0);
+}

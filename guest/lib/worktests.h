@@ -16,7 +16,17 @@ enum work_test {
 			      * args[3] = pages it writes (0: the whole slot) */
 	WORK_TEST_FAULT = 2, /* misbehave: args[1] = enum work_fault */
 	WORK_TEST_PERF = 3,  /* dirty_log_perf_test writer: args[3] = pages to write (0: all) */
+	WORK_TEST_MIGRATE = 4, /* writes its working set (args[3] pages) and keeps a record */
 };
+
+/*
+ * WORK_TEST_MIGRATE's record, in the system slot (migrated with it): the
+ * last value each vCPU stored into each page it owns (page % vCPUs ==
+ * vCPU).  When told to stop, each vCPU checks every page it owns against
+ * it, wherever it runs by then.
+ */
+#define WORK_RECORD_GPA 0x200000ull
+#define WORK_RECORD_MAX_PAGES ((0x3e0000ull - WORK_RECORD_GPA) / 8)
 
 /* What WORK_TEST_FAULT does; each must stop only its own partition. */
 enum work_fault {

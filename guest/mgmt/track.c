@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "track.h"
 
-/* Windows for workload memory in our guest-physical space (RV_HC_MAP). */
-#define WIN_SYS(id) (RV_GPA_WINDOWS + (uint64_t)(id) * RV_SYS_SLOT_SIZE)
-#define WIN_DATA(id) (0x80000000ull + ((uint64_t)(id) - 1) * 0x10000000ull)
-#define WIN_DATA_MAX_MIB 256
 #define DONE_WAIT_TICKS 4000000000ull
 
 static uint64_t alloc_used; /* bytes of our data slot handed out */

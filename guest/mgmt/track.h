@@ -18,6 +18,11 @@
 #include "mgmt.h"
 #include "worktests.h"
 
+/* Windows for workload memory in our guest-physical space (RV_HC_MAP). */
+#define WIN_SYS(id) (RV_GPA_WINDOWS + (uint64_t)(id) * RV_SYS_SLOT_SIZE)
+#define WIN_DATA(id) (0x80000000ull + ((uint64_t)(id) - 1) * 0x10000000ull)
+#define WIN_DATA_MAX_MIB 256
+
 enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP, MODE_PML };
 
 struct tracked {

@@ -104,6 +104,43 @@ static int test_perf(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_OK;
 }
 
+/*
+ * The migration workload: keep writing unique values into pseudo-random
+ * pages of the working set and remember each in the record; when told to
+ * stop (by then, typically, in another partition), check them all.
+ */
+static int test_migrate(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	struct work_ctrl *ctrl = (struct work_ctrl *)WORK_CTRL_GPA;
+	uint64_t *record = (uint64_t *)WORK_RECORD_GPA;
+	volatile uint8_t *data = (volatile uint8_t *)boot->data_gpa;
+	uint64_t npages = boot->data_size / 4096, n = boot->nr_vcpus, bad = 0;
+	uint64_t wws = boot->args[3] && boot->args[3] < npages ? boot->args[3] : npages;
+	struct prng rng;
+
+	if (npages > WORK_RECORD_MAX_PAGES || wws < n)
+		return WORK_STATUS_EXPECT;
+	prng_seed(&rng, boot->args[1] * 0x9e3779b97f4a7c15ull + vcpu + 1);
+	while (!load_acquire(&ctrl->iteration))
+		cpu_relax();
+	while (!load_acquire(&ctrl->stop)) {
+		uint64_t page = vcpu + n * prng_below(&rng, wws / n);
+		uint64_t val = (uint64_t)(vcpu + 1) << 48 | (ctrl->writes[vcpu] + 1);
+		*(volatile uint64_t *)(data + page * 4096) = val;
+		record[page] = val;
+		store_relaxed(&ctrl->writes[vcpu], ctrl->writes[vcpu] + 1);
+	}
+	for (uint64_t p = vcpu; p < npages; p += n)
+		if (*(volatile uint64_t *)(data + p * 4096) != record[p]) {
+			if (bad++ < 3)
+				gprintf("migrate: vCPU %u: page %lu holds 0x%lx, my record says 0x%lx\n",
+					vcpu, p, *(volatile uint64_t *)(data + p * 4096), record[p]);
+		}
+	gprintf("migrate: vCPU %u checked its %lu pages after %lu stores: %lu wrong\n", vcpu,
+		(npages - vcpu + n - 1) / n, ctrl->writes[vcpu], bad);
+	return bad ? WORK_STATUS_EXPECT : WORK_STATUS_OK;
+}
+
 /* Misbehave in one of the ways of enum work_fault; never returns normally. */
 static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 {
@@ -144,6 +181,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_DIRTY] = { "dirty", test_dirty },
 	[WORK_TEST_FAULT] = { "fault", test_fault },
 	[WORK_TEST_PERF] = { "perf", test_perf },
+	[WORK_TEST_MIGRATE] = { "migrate", test_migrate },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)

@@ -66,6 +66,9 @@ enum rv_hypercall {
 	RV_HC_MAP = 17,             /* mgmt (id, slot, gpa in mgmt) -> 0 */
 	RV_HC_DIRTY_STATS = 18,     /* mgmt (id, struct rv_dirty_stats *) -> 0 */
 	RV_HC_TRACE = 19,           /* mgmt (op, buf, max) -> records (see rv_trace_op) */
+	/* Migration (docs/09-migration.md) */
+	RV_HC_VCPU_GET_STATE = 20,  /* mgmt (id, vcpu, struct rv_vcpu_state *) -> 0; vCPU held */
+	RV_HC_VCPU_SET_STATE = 21,  /* mgmt (id, vcpu, const struct rv_vcpu_state *) -> 0; not started */
 	RV_HC_NR_CALLS
 };
 
@@ -258,6 +261,32 @@ struct rv_trace_rec {
 	uint32_t a;
 	uint64_t b;
 	uint64_t c;
+};
+
+/*
+ * A vCPU's architectural state, as RV_HC_VCPU_GET_STATE reads it from a
+ * held vCPU and RV_HC_VCPU_SET_STATE gives it to a vCPU that has not run
+ * yet (the VMCS guest-state area, Vol. 3C, 25.4, Guest-State Area).
+ */
+struct rv_segment {
+	uint64_t base;
+	uint32_t limit;
+	uint32_t ar;  /* VMX access-rights format (bit 16 = unusable) */
+	uint16_t sel;
+	uint16_t pad[3];
+};
+enum rv_seg { RV_SEG_ES, RV_SEG_CS, RV_SEG_SS, RV_SEG_DS, RV_SEG_FS, RV_SEG_GS,
+	      RV_SEG_LDTR, RV_SEG_TR, RV_NR_SEGS };
+struct rv_vcpu_state {
+	/* rax rcx rdx rbx rsp rbp rsi rdi r8 .. r15 (instruction-encoding order) */
+	uint64_t gpr[16];
+	uint64_t rip, rflags;
+	uint64_t cr0, cr3, cr4, efer, dr7;
+	struct rv_segment seg[RV_NR_SEGS];
+	uint64_t gdtr_base, idtr_base;
+	uint32_t gdtr_limit, idtr_limit;
+	uint32_t interruptibility, activity;
+	uint64_t pending_dbg;
 };
 
 #endif

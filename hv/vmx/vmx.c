@@ -249,6 +249,89 @@ static void setup_guest_state(struct vcpu *v)
 	v->regs.rsi = b->rsi;
 }
 
+/* Segment register fields, in enum rv_seg order. */
+static const enum vmcs_field seg_sel[RV_NR_SEGS] = {
+	GUEST_ES_SEL, GUEST_CS_SEL, GUEST_SS_SEL, GUEST_DS_SEL,
+	GUEST_FS_SEL, GUEST_GS_SEL, GUEST_LDTR_SEL, GUEST_TR_SEL,
+};
+
+/* Our guest_regs order -> the instruction-encoding order of rv_vcpu_state. */
+static u64 *gpr_slot(struct guest_regs *r, int i)
+{
+	u64 *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
+			 &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+	return map[i];
+}
+
+void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < 16; i++)
+		s->gpr[i] = i == 4 ? vmx_read(GUEST_RSP) : *gpr_slot(&v->regs, i);
+	s->rip = vmx_read(GUEST_RIP);
+	s->rflags = vmx_read(GUEST_RFLAGS);
+	s->cr0 = vmx_read(GUEST_CR0);
+	s->cr3 = vmx_read(GUEST_CR3);
+	s->cr4 = vmx_read(CR4_READ_SHADOW); /* what the guest believes: no VMXE */
+	s->efer = vmx_read(GUEST_IA32_EFER);
+	s->dr7 = vmx_read(GUEST_DR7);
+	for (int i = 0; i < RV_NR_SEGS; i++) {
+		u32 k = (seg_sel[i] - GUEST_ES_SEL) / 2;
+		s->seg[i].sel = (u16)vmx_read(seg_sel[i]);
+		s->seg[i].base = vmx_read(GUEST_ES_BASE + 2 * k);
+		s->seg[i].limit = (u32)vmx_read(GUEST_ES_LIMIT + 2 * k);
+		s->seg[i].ar = (u32)vmx_read(GUEST_ES_AR + 2 * k);
+	}
+	s->gdtr_base = vmx_read(GUEST_GDTR_BASE);
+	s->gdtr_limit = (u32)vmx_read(GUEST_GDTR_LIMIT);
+	s->idtr_base = vmx_read(GUEST_IDTR_BASE);
+	s->idtr_limit = (u32)vmx_read(GUEST_IDTR_LIMIT);
+	s->interruptibility = (u32)vmx_read(GUEST_INTERRUPTIBILITY);
+	s->activity = (u32)vmx_read(GUEST_ACTIVITY_STATE);
+	s->pending_dbg = vmx_read(GUEST_PENDING_DBG);
+}
+
+/*
+ * Load a saved state.  Whatever the caller gave, the checks of Vol. 3C,
+ * 27.3.1, Checks on the Guest State Area, apply at VM entry: a state that
+ * fails them is an entry failure, which stops only this partition.
+ */
+void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s)
+{
+	for (int i = 0; i < 16; i++)
+		if (i != 4)
+			*gpr_slot(&v->regs, i) = s->gpr[i];
+	vmx_write(GUEST_RSP, s->gpr[4]);
+	vmx_write(GUEST_RIP, s->rip);
+	vmx_write(GUEST_RFLAGS, s->rflags | 2);
+	vmx_write(GUEST_CR0, fix_cr(s->cr0, MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1) |
+				     (s->cr0 & (CR0_PE | CR0_PG)));
+	vmx_write(GUEST_CR3, s->cr3);
+	vmx_write(CR4_READ_SHADOW, s->cr4 & ~CR4_VMXE);
+	vmx_write(GUEST_CR4, fix_cr(s->cr4, MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
+	vmx_write(GUEST_IA32_EFER, s->efer);
+	vmx_write(GUEST_DR7, s->dr7);
+	for (int i = 0; i < RV_NR_SEGS; i++) {
+		u32 k = (seg_sel[i] - GUEST_ES_SEL) / 2;
+		vmx_write(seg_sel[i], s->seg[i].sel);
+		vmx_write(GUEST_ES_BASE + 2 * k, s->seg[i].base);
+		vmx_write(GUEST_ES_LIMIT + 2 * k, s->seg[i].limit);
+		vmx_write(GUEST_ES_AR + 2 * k, s->seg[i].ar);
+	}
+	vmx_write(GUEST_GDTR_BASE, s->gdtr_base);
+	vmx_write(GUEST_GDTR_LIMIT, s->gdtr_limit & 0xffff);
+	vmx_write(GUEST_IDTR_BASE, s->idtr_base);
+	vmx_write(GUEST_IDTR_LIMIT, s->idtr_limit & 0xffff);
+	vmx_write(GUEST_INTERRUPTIBILITY, s->interruptibility & 0xf);
+	vmx_write(GUEST_ACTIVITY_STATE, 0); /* active: HLT and the rest stop the partition */
+	vmx_write(GUEST_PENDING_DBG, 0);
+	vmx_write(GUEST_IA32_EFER, s->efer);
+	/* IA-32e mode guest follows EFER.LMA (Vol. 3C, 27.3.1.1). */
+	u64 entry = vmx_read(ENTRY_CONTROLS);
+	vmx_write(ENTRY_CONTROLS, s->efer & EFER_LMA ? entry | ENTRY_IA32E_GUEST
+						     : entry & ~ENTRY_IA32E_GUEST);
+}
+
 void vmx_vcpu_load(struct vcpu *v)
 {
 	if (!v->vmcs_pa) {
@@ -264,6 +347,8 @@ void vmx_vcpu_load(struct vcpu *v)
 	setup_controls(v);
 	setup_host_state();
 	setup_guest_state(v);
+	if (v->has_init_state)
+		vmx_load_state(v, &v->init_state);
 	/* VPIDs and EPT roots get reused: drop whatever this CPU cached. */
 	vmx_invept_all();
 	v->launched = false;

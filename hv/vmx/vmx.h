@@ -8,6 +8,7 @@
 #include "vmx/vmcs.h"
 
 struct vcpu;
+struct rv_vcpu_state;
 
 /* Enter VMX operation on this CPU; 0 or a negative error (printed). */
 int vmx_cpu_init(void);
@@ -21,6 +22,9 @@ enum exit_action vmx_run(struct vcpu *v);
 u64 vmx_read(enum vmcs_field f);
 void vmx_write(enum vmcs_field f, u64 v);
 void vmx_advance_rip(struct vcpu *v);
+/* Guest state out of / into the current VMCS (migration). */
+void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s);
+void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s);
 void vmx_invept_all(void);
 const char *vmx_exit_name(u32 reason);
 /* Print the current exit and guest registers (panic path); no-op outside. */
