@@ -39,7 +39,7 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 
 DISK := $(B)/disk.img
 
-.PHONY: all run test unit-tests debug clean compile_commands.json format deps
+.PHONY: all run test unit-tests debug clean compile_commands.json format deps perf plots
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
 deps:
@@ -134,6 +134,13 @@ test: deps
 
 debug: deps all
 	tools/hvrun --debug hello
+
+# The performance suite (docs/perf/) and the plots (docs/plots/).
+perf: deps all
+	tools/perf-suite --check
+
+plots: deps all
+	tools/plots --run
 
 compile_commands.json:
 	$(MAKE) clean
