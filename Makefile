@@ -118,7 +118,7 @@ $(DISK): $(B)/BOOTX64.EFI $(B)/hv.bin $(B)/mgmt.bin $(B)/work.bin
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 # Each test lists the project sources it links in a line "// links: a.c b.c".
-UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch]) tests/unit/host_stubs.c
+UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch] guest/mgmt/*.h) tests/unit/host_stubs.c
 $(B)/tests/unit/%: tests/unit/%.c $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $$(sed -n 's|^// links: ||p' $<) tests/unit/host_stubs.c -lcmocka

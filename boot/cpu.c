@@ -58,7 +58,7 @@ EFI_STATUS cpu_check_vmx(void)
 
 	/*
 	 * VMXON needs bit 2 (VMX outside SMX) and bit 0 (lock) on every CPU:
-	 * Vol. 3C, 23.7, Enabling and Entering VMX Operation.  This is the
+	 * Vol. 3C, 24.7, Enabling and Entering VMX Operation.  This is the
 	 * boot CPU's; OVMF leaves the MSR at 0.
 	 */
 	if (fc_state == FC_UNLOCKED) {

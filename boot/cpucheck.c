@@ -45,7 +45,7 @@ const char *cpucheck_vmx(uint32_t cpuid1_ecx)
 	       "an Intel host with kvm_intel nested=1, or " BOCHS_HINT;
 }
 
-/* Vol. 3C, 23.7, Enabling and Entering VMX Operation. */
+/* Vol. 3C, 24.7, Enabling and Entering VMX Operation. */
 enum cpucheck_fc cpucheck_feature_control(uint64_t fc, const char **msg)
 {
 	*msg = NULL;

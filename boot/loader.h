@@ -42,7 +42,7 @@ void fs_close(EFI_FILE_HANDLE f);
  */
 /* VT-x checks; on the boot CPU also enables VMX in IA32_FEATURE_CONTROL. */
 EFI_STATUS cpu_check_vmx(void);
-/* CPUs and the local APIC address from the ACPI MADT, into bi. */
+/* CPUs and the local APIC address from the ACPI MADT (else MP Services), into bi. */
 EFI_STATUS cpu_find_all(struct rv_bootinfo *bi);
 
 #endif

@@ -87,11 +87,12 @@ struct rv_bootinfo {
 	uint32_t nr_mem_regions;
 	struct rv_mem_region mem[RV_MAX_MEM_REGIONS];
 
-	/* CPUs from the ACPI MADT: local APIC ids, boot CPU first. */
+	/* CPUs from the ACPI MADT (or UEFI MP Services where there is no
+	 * ACPI, as under Bochs): local APIC ids, boot CPU first. */
 	uint32_t nr_cpus;
 	uint32_t bsp_apic_id;
 	uint32_t apic_ids[RV_MAX_CPUS];
-	uint64_t lapic_phys; /* local APIC MMIO base from the MADT */
+	uint64_t lapic_phys; /* local APIC MMIO base (MADT, else IA32_APIC_BASE) */
 	uint64_t rsdp_phys;  /* ACPI RSDP, for anyone who needs more */
 
 	/* A 4 KiB page below 1 MiB for the AP start-up code. */

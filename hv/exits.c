@@ -39,7 +39,8 @@ enum exit_action exit_external_interrupt(struct vcpu *v)
 	/*
 	 * "Acknowledge interrupt on exit" is set, so the vector is in the
 	 * exit-interruption information and the interrupt is in service
-	 * (Vol. 3C, 26.2.1, ... / 28.?, see docs): end it.  The kick's only
+	 * (Vol. 3C, 25.7.1, VM-Exit Controls; 28.2.2, Information for VM Exits
+	 * Due to Vectored Events): end it.  The kick's only
 	 * purpose was to bring this CPU back to its run loop.
 	 */
 	apic_eoi();
@@ -90,9 +91,9 @@ enum exit_action exit_cpuid(struct vcpu *v)
 		c |= (u32)BIT(31); /* "running under a hypervisor" */
 	} else if (leaf == 0x40000000) {
 		a = 0x40000000;
-		b = 0x676e6952; /* "RingvisorRV\0" */
-		c = 0x73697669;
-		d = 0x0056526f;
+		b = 0x676e6952; /* "Ring" */
+		c = 0x6f736976; /* "viso" */
+		d = 0x00565272; /* "rRV\0" */
 	}
 	r->rax = a, r->rbx = b, r->rcx = c, r->rdx = d;
 	vmx_advance_rip(v);

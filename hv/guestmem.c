@@ -27,6 +27,8 @@ static int access(struct vcpu *v, u64 gpa, u8 *buf, u64 len, bool write)
 				return -RV_EAGAIN;
 			if (r != DIRTY_HANDLED)
 				return -RV_EFAULT;
+		} else if (write && dirty_hv_write(v, gpa) == DIRTY_BLOCKED) {
+			return -RV_EAGAIN; /* PML: logged pages stay writable; log it ourselves */
 		} else if (!(perm & EPT_R)) {
 			return -RV_EFAULT;
 		}

@@ -259,8 +259,10 @@ static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
 	if (p->state != PART_CREATED)
 		return -RV_EBUSY; /* only before its first VM entry */
 	struct vcpu *t = p->vcpus[a[1]];
-	if (gm_read(v, a[2], &t->init_state, sizeof(t->init_state)))
+	struct rv_vcpu_state st; /* all or nothing: a fault half-way changes nothing */
+	if (gm_read(v, a[2], &st, sizeof(st)))
 		return -RV_EFAULT;
+	t->init_state = st;
 	t->has_init_state = true;
 	return 0;
 }
@@ -301,7 +303,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 	s64 ret;
 
 	vmx_advance_rip(v);
-	/* Only the guest kernel (CPL 0) may call; CPL = SS.DPL (Vol. 3A, 5.5). */
+	/* Only the guest kernel (CPL 0) may call; CPL = SS.DPL (Vol. 3C, 25.4.1, Guest Register State). */
 	if (((vmx_read(GUEST_SS_AR) >> 5) & 3) != 0)
 		ret = -RV_EPERM;
 	else if (nr >= RV_HC_NR_CALLS || !hc_table[nr].fn)

@@ -3,9 +3,11 @@
  * Partitions: a set of vCPUs and the guest-physical memory only they can
  * reach, through their own EPT.  Partition 0 is the management partition
  * (one vCPU, on the boot CPU); the others are workloads it creates.  All
- * partition objects live in a fixed table owned by partition.c and are
- * changed only under partition_lock, by the management partition's
- * hypercalls (CPU 0) or a vCPU's owner when it faults.
+ * partition objects live in a fixed table owned by partition.c.  They are
+ * changed by the management partition's hypercalls, which run one at a
+ * time on CPU 0 (creation and freeing also take partition_lock, the only
+ * steps that publish to or retire from other CPUs), and by a vCPU's owner
+ * CPU when it faults (state and the stop requests, nothing else).
  */
 #ifndef RV_PARTITION_H
 #define RV_PARTITION_H

@@ -83,8 +83,15 @@ int vcpu_pause_sync(struct vcpu *v)
 	vcpu_request(v, VREQ_PAUSE);
 	vcpu_kick(v);
 	for (;;) {
+		/*
+		 * Only the owner's answer counts: PAUSED (it saw the request,
+		 * and checks it before every entry), or a state it never leaves.
+		 * BLOCKED is not an answer: that vCPU may have read its requests
+		 * before ours arrived.
+		 */
 		u32 s = load_acquire(&v->state);
-		if (s != VCPU_RUNNING)
+		if (s == VCPU_PAUSED || vcpu_state_is_final(s) ||
+		    (s == VCPU_NEW && !(load_acquire(&v->requests) & VREQ_RUN)))
 			return 0;
 		if (rdtsc() > end)
 			return -RV_ETIMEDOUT;
@@ -97,7 +104,7 @@ int vcpu_save_sync(struct vcpu *v)
 	u64 seq = load_acquire(&v->saved_seq), end = rdtsc() + WAIT_LIMIT;
 	u32 s = load_acquire(&v->state);
 
-	if (s == VCPU_RUNNING || !v->loaded)
+	if (s != VCPU_PAUSED || !v->loaded)
 		return -RV_EBUSY; /* hold it first; a vCPU that never ran has no state */
 	vcpu_request(v, VREQ_SAVE);
 	vcpu_kick(v);

@@ -1,7 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ;
 ; Guest entry and the raw hypercall.  The hypervisor enters the image at its
-; first byte on every vCPU at once, in 64-bit mode with interrupts off, with
+; first byte on every vCPU at once, in 64-bit mode (RFLAGS.IF is 1, but every
+; interrupt goes to the hypervisor: a guest never takes one), with
 ; RDI = vCPU index, RSI = RV_GPA_BOOT and RSP = the top of this vCPU's own
 ; 16 KiB stack (16-byte aligned).  guest.ld keeps .text.entry first.
 

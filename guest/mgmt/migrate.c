@@ -19,9 +19,9 @@
  *
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
+#include "precopy.h"
 #include "track.h"
 
-#define MAX_ROUNDS 32
 #define DONE_TICKS 4000000000ull
 
 static void copy_page(volatile uint8_t *dst, volatile uint8_t *src)
@@ -30,16 +30,22 @@ static void copy_page(volatile uint8_t *dst, volatile uint8_t *src)
 		((volatile uint64_t *)dst)[i] = ((volatile uint64_t *)src)[i];
 }
 
+struct send_ctx {
+	struct tracked *t;
+	volatile uint8_t *dst;
+};
+
+static void send_page(void *c, uint64_t page)
+{
+	struct send_ctx *s = c;
+	copy_page(s->dst + page * 4096, s->t->data + page * 4096);
+}
+
+/* Copy the pages of the dirty set collected for this round, and clear it. */
 static uint64_t copy_dirty(struct tracked *t, volatile uint8_t *dst)
 {
-	uint64_t n = 0;
-	for (uint64_t p = 0; p < t->npages; p++)
-		if (test_bit64(t->dirty, p)) {
-			copy_page(dst + p * 4096, t->data + p * 4096);
-			n++;
-		}
-	memset(t->dirty, 0, (t->npages + 63) / 64 * 8);
-	return n;
+	struct send_ctx s = { t, dst };
+	return precopy_take(t->dirty, t->npages, send_page, &s);
 }
 
 static void spin(uint64_t ticks)
@@ -52,7 +58,8 @@ static void spin(uint64_t ticks)
 void scenario_migrate(struct scenario_run *run)
 {
 	uint64_t vcpus, mem, wws, seed, max_rounds, ring, threshold, gap;
-	uint64_t sent[MAX_ROUNDS + 2], rounds = 0, total = 0, mismatch = 0, downtime = 0;
+	struct precopy pc = { 0 };
+	uint64_t mismatch = 0, downtime = 0;
 	uint32_t verified = 0;
 	enum track_mode mode;
 	struct tracked src;
@@ -64,7 +71,7 @@ void scenario_migrate(struct scenario_run *run)
 	}
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) || !param_u64(run, "mem", 256, &mem) ||
 	    !param_u64(run, "wws", 256, &wws) || !param_u64(run, "seed", UINT64_MAX, &seed) ||
-	    !param_u64(run, "max_rounds", MAX_ROUNDS, &max_rounds) ||
+	    !param_u64(run, "max_rounds", PRECOPY_MAX_ROUNDS, &max_rounds) ||
 	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
 	    !param_u64(run, "threshold", UINT64_MAX, &threshold) ||
 	    !param_u64(run, "gap", UINT64_MAX, &gap))
@@ -99,22 +106,21 @@ void scenario_migrate(struct scenario_run *run)
 	/* 2. Round 0 sends everything; then only what was dirtied. */
 	for (uint64_t p = 0; p < src.npages; p++)
 		copy_page(dst_data + p * 4096, src.data + p * 4096);
-	sent[rounds++] = src.npages;
-	while (rounds <= max_rounds && !run->failed) {
+	bool stop = precopy_record(&pc, src.npages, threshold, max_rounds);
+	while (!stop && !run->failed) {
 		spin(gap);
 		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
 			goto out;
-		sent[rounds] = copy_dirty(&src, dst_data);
-		gprintf("migrate: round %lu: %lu pages\n", rounds, sent[rounds]);
-		if (sent[rounds++] <= threshold)
-			break;
+		uint64_t n = copy_dirty(&src, dst_data);
+		gprintf("migrate: round %lu: %lu pages\n", pc.rounds, n);
+		stop = precopy_record(&pc, n, threshold, max_rounds);
 	}
 
 	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
 	downtime = rdtsc();
 	if (!track_pause_all(run, &src) || !track_collect(run, &src))
 		goto out;
-	sent[rounds++] = copy_dirty(&src, dst_data);
+	precopy_record(&pc, copy_dirty(&src, dst_data), 0, 0);
 	for (uint64_t off = 0; off < RV_SYS_SLOT_SIZE; off += 4096)
 		copy_page(dst_sys + off, src_sys + off);
 	for (uint32_t v = 0; v < vcpus; v++) {
@@ -181,18 +187,13 @@ void scenario_migrate(struct scenario_run *run)
 	gprintf("migrate: the destination made %lu more stores after the switch\n", w1 - w0);
 	if (w1 == w0)
 		result_fail(run, "reason=destination-did-not-run");
-out:
-	for (uint64_t r = 0; r < rounds; r++)
-		total += sent[r];
+out:;
 	char list[200];
-	size_t len = 0;
-	list[0] = 0;
-	for (uint64_t r = 0; r < rounds && len + 24 < sizeof(list); r++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, r ? ",%lu" : "%lu", sent[r]);
+	precopy_format(&pc, list, sizeof(list));
 	result_kv(run, "mode=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
 		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d",
-		  param_str(run, "mode"), vcpus, mem, wws, rounds, total, list, downtime, mismatch,
-		  verified == vcpus);
+		  param_str(run, "mode"), vcpus, mem, wws, pc.rounds, pc.total, list, downtime,
+		  mismatch, verified == vcpus);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed)

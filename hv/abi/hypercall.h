@@ -66,7 +66,7 @@ enum rv_hypercall {
 	RV_HC_MAP = 17,             /* mgmt (id, slot, gpa in mgmt) -> 0 */
 	RV_HC_DIRTY_STATS = 18,     /* mgmt (id, struct rv_dirty_stats *) -> 0 */
 	RV_HC_TRACE = 19,           /* mgmt (op, buf, max) -> records (see rv_trace_op) */
-	/* Migration (docs/09-migration.md) */
+	/* Migration (docs/04-hypercalls.md) */
 	RV_HC_VCPU_GET_STATE = 20,  /* mgmt (id, vcpu, struct rv_vcpu_state *) -> 0; vCPU held */
 	RV_HC_VCPU_SET_STATE = 21,  /* mgmt (id, vcpu, const struct rv_vcpu_state *) -> 0; not started */
 	RV_HC_NR_CALLS
@@ -120,7 +120,7 @@ struct rv_hv_info {
 struct rv_partition_spec {
 	uint32_t image;     /* RV_IMAGE_WORK_ABI (the only one for now) */
 	uint32_t nr_vcpus;  /* 1..RV_MAX_VCPUS, each needs a free CPU */
-	uint64_t data_mib;  /* size of the data slot (slot 1), 0..1024 MiB */
+	uint64_t data_mib;  /* size of the data slot (slot 1), 0..RV_DATA_MIB_MAX MiB */
 	uint64_t args[RV_NR_WORK_ARGS]; /* copied into the guest's boot page */
 };
 

@@ -55,7 +55,7 @@ enum dirty_fault dirty_write_fault(struct vcpu *v, u64 gpa)
 		if (!(ent & EPT_W))
 			return DIRTY_NOT_TRACKED; /* read-only for another reason */
 		/* Another vCPU un-protected it first; our TLB entry was stale
-		 * and the violation itself flushed it (Vol. 3C, 29.4.3.?). */
+		 * and the violation itself flushed it (Vol. 3C, 29.4.3.1, Operations that Invalidate Cached Mappings). */
 		dv->spurious_faults++;
 		return DIRTY_HANDLED;
 	}
@@ -116,6 +116,26 @@ static bool pml_push(void *ctx, u64 gpa)
 	trace(RV_TR_RING_PUSH, tag(v), (u64)(dv->ring.dirty_index - 1) << 32 | (used + 1),
 	      (u64)s->id << 48 | offset);
 	return true;
+}
+
+enum dirty_fault dirty_hv_write(struct vcpu *v, u64 gpa)
+{
+	struct partition *p = v->part;
+	struct dirty_vcpu *dv = &p->dirty.vcpu[v->index];
+
+	if (!p->dirty.pml_on)
+		return DIRTY_HANDLED; /* write protection already logged it */
+	struct mem_slot *s = slot_of(p, gpa);
+	u64 *leaf = ept_leaf(&p->ept, gpa);
+	if (!s || !leaf || !(p->dirty.log_slots & BIT(s->id)) || (READ_ONCE(*leaf) & EPT_DIRTY))
+		return DIRTY_HANDLED;
+	if (dring_used(&dv->ring) >= dv->ring.size)
+		return DIRTY_BLOCKED;
+	if (__atomic_fetch_or(leaf, EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY)
+		return DIRTY_HANDLED; /* the processor logged it meanwhile */
+	dring_push(&dv->ring, s->id, (gpa - s->gpa) >> PAGE_SHIFT);
+	dv->ring_pushes++;
+	return DIRTY_HANDLED;
 }
 
 void dirty_pml_drain(struct vcpu *v)

@@ -54,6 +54,13 @@ enum dirty_fault {
 
 /* The write-fault path (owner CPU, from the EPT-violation handler). */
 enum dirty_fault dirty_write_fault(struct vcpu *v, u64 gpa);
+/*
+ * The hypervisor is about to write gpa for the guest (a hypercall result)
+ * through its own mapping.  In PML mode nothing would log that: set the
+ * page's EPT dirty flag as the processor would and push it into v's ring
+ * if the flag was clear.  DIRTY_BLOCKED: v's ring is full, do not write.
+ */
+enum dirty_fault dirty_hv_write(struct vcpu *v, u64 gpa);
 /* PML mode, owner CPU, VMCS current: move logged pages into the ring. */
 void dirty_pml_drain(struct vcpu *v);
 /* Before every VM entry: false holds the vCPU (soft limit, full ring). */

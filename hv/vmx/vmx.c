@@ -57,7 +57,7 @@ void vmx_invept_all(void)
 	struct {
 		u64 eptp, rsvd;
 	} desc = { 0, 0 };
-	/* Type 2: all-context (Vol. 3C, 30.3, INVEPT, "Invalidate Translations Derived from EPT") */
+	/* Type 2: all-context (Vol. 3C, 31.3, VMX Instructions: INVEPT) */
 	asm volatile("invept %0, %1" ::"m"(desc), "r"(2ull) : "cc", "memory");
 }
 
@@ -272,7 +272,8 @@ void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s)
 	s->rflags = vmx_read(GUEST_RFLAGS);
 	s->cr0 = vmx_read(GUEST_CR0);
 	s->cr3 = vmx_read(GUEST_CR3);
-	s->cr4 = vmx_read(CR4_READ_SHADOW); /* what the guest believes: no VMXE */
+	/* The guest's CR4, but VMXE as the guest believes it (the shadow). */
+	s->cr4 = (vmx_read(GUEST_CR4) & ~CR4_VMXE) | (vmx_read(CR4_READ_SHADOW) & CR4_VMXE);
 	s->efer = vmx_read(GUEST_IA32_EFER);
 	s->dr7 = vmx_read(GUEST_DR7);
 	for (int i = 0; i < RV_NR_SEGS; i++) {

@@ -1,5 +1,5 @@
-; VM entry and exit (Vol. 3C, 28.1, Basic VM-Entry Operation? -- see
-; docs/03-vmx.md for the walk-through).
+; VM entry and exit (Vol. 3C, 27, VM Entries; 28.5, Loading Host State):
+; see docs/03-vmx.md for the walk-through.
 ;
 ; int vmx_enter(struct guest_regs *regs, u64 launched)
 ;   Saves the host's callee-saved registers and the regs pointer on the
