@@ -18,8 +18,6 @@
 #include "tracedump.h"
 
 #define EVENT_POLL_TICKS 200000ull
-#define EXIT_REASON_EPT_VIOLATION 48
-#define EXIT_REASON_PML_FULL 62
 
 struct dl_totals {
 	uint64_t lost, bad, forgiven, checked, reported;
@@ -107,7 +105,6 @@ void scenario_dirty_log(struct scenario_run *run)
 	uint64_t vcpus, iterations, mem, ring, seed, interval, tracing;
 	struct dl_totals tot = { 0 };
 	struct rv_dirty_stats st;
-	struct rv_vcpu_stats vs;
 	struct tracked t;
 	enum track_mode mode;
 	uint64_t log_exits = 0;
@@ -151,15 +148,9 @@ void scenario_dirty_log(struct scenario_run *run)
 	}
 	if (tracing)
 		trace_dump("dirty-log"); /* for tools/hvtrace */
-	if (hc_dirty_stats(t.id, &st)) {
-		result_fail(run, "reason=stats");
+	uint64_t newly;
+	if (!track_costs(run, &t, &st, &log_exits, &newly))
 		goto out;
-	}
-	for (uint32_t v = 0; v < t.vcpus; v++)
-		if (!hc_vcpu_stats(t.id, v, &vs))
-			log_exits += vs.exits[EXIT_REASON_EPT_VIOLATION] + vs.exits[EXIT_REASON_PML_FULL];
-	/* Newly dirtied pages: one ring entry or bitmap bit each. */
-	uint64_t newly = st.ring_pushes + st.bitmap_sets ? st.ring_pushes + st.bitmap_sets : 1;
 	uint64_t epp100 = log_exits * 100 / newly;
 	result_kv(run, "lost=%lu pages_checked=%lu dirty_reported=%lu writes=%lu", tot.lost,
 		  tot.checked, tot.reported, track_writes(&t));

@@ -15,8 +15,6 @@
  */
 #include "track.h"
 
-#define EXIT_REASON_EPT_VIOLATION 48
-#define EXIT_REASON_PML_FULL 62
 #define PERF_WAIT_TICKS 4000000000ull
 
 /* Wait until every vCPU finished iteration it; full rings get emptied. */
@@ -66,7 +64,6 @@ void scenario_perf(struct scenario_run *run)
 	uint64_t populate = 0, enable = 0, disable = 0, sum_dirty = 0, sum_get = 0, sum_clear = 0;
 	uint64_t pages_logged = 0, log_exits = 0;
 	struct rv_dirty_stats st;
-	struct rv_vcpu_stats vs;
 	struct tracked t;
 	enum track_mode mode;
 
@@ -150,15 +147,10 @@ void scenario_perf(struct scenario_run *run)
 		result_fail(run, "reason=log-off");
 	disable = rdtsc() - t0;
 
-	if (hc_dirty_stats(t.id, &st)) {
-		result_fail(run, "reason=stats");
+	uint64_t newly;
+	if (!track_costs(run, &t, &st, &log_exits, &newly))
 		goto out;
-	}
-	for (uint32_t v = 0; v < t.vcpus; v++)
-		if (!hc_vcpu_stats(t.id, v, &vs))
-			log_exits += vs.exits[EXIT_REASON_EPT_VIOLATION] + vs.exits[EXIT_REASON_PML_FULL];
 	uint64_t n = iterations ? iterations : 1, pages = pages_logged ? pages_logged : 1;
-	uint64_t newly = st.ring_pushes + st.bitmap_sets ? st.ring_pushes + st.bitmap_sets : 1;
 	uint64_t epp1000 = log_exits * 1000 / newly;
 	result_kv(run, "populate_ticks=%lu enable_ticks=%lu dirty_ticks=%lu get_ticks=%lu "
 		  "clear_ticks=%lu disable_ticks=%lu", populate, enable, sum_dirty / n, sum_get / n,

@@ -200,6 +200,26 @@ bool track_start(struct scenario_run *run, struct tracked *t)
 	return t->started;
 }
 
+#define EXIT_REASON_EPT_VIOLATION 48
+#define EXIT_REASON_PML_FULL 62
+
+bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_stats *st,
+		 uint64_t *log_exits, uint64_t *newly)
+{
+	struct rv_vcpu_stats vs;
+
+	if (hc_dirty_stats((uint64_t)t->id, st)) {
+		result_fail(run, "reason=stats");
+		return false;
+	}
+	*log_exits = 0;
+	for (uint32_t v = 0; v < t->vcpus; v++)
+		if (!hc_vcpu_stats((uint64_t)t->id, v, &vs))
+			*log_exits += vs.exits[EXIT_REASON_EPT_VIOLATION] + vs.exits[EXIT_REASON_PML_FULL];
+	*newly = st->ring_pushes + st->bitmap_sets ? st->ring_pushes + st->bitmap_sets : 1;
+	return true;
+}
+
 uint64_t track_writes(const struct tracked *t)
 {
 	uint64_t n = 0;

@@ -68,6 +68,13 @@ bool track_pause_all(struct scenario_run *run, struct tracked *t);
 bool track_resume_all(struct scenario_run *run, struct tracked *t);
 /* Tell the writers to stop, wait for them, and destroy the partition. */
 void track_finish(struct scenario_run *run, struct tracked *t);
+/*
+ * The hypervisor's dirty statistics, the exits spent on logging (EPT
+ * violations and PML-full exits of every vCPU) and the pages newly logged
+ * (ring entries and bitmap bits, at least 1); false (run failed) on error.
+ */
+bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_stats *st,
+		 uint64_t *log_exits, uint64_t *newly);
 /* Sum of the vCPUs' store counters. */
 uint64_t track_writes(const struct tracked *t);
 
