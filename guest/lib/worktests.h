@@ -37,6 +37,7 @@ enum work_fault {
 	WORK_FAULT_RAM,      /* write guest-physical memory outside its RAM */
 	WORK_FAULT_VMXON,    /* a VMX instruction */
 	WORK_FAULT_HLT,      /* halt */
+	WORK_FAULT_BAD_STATE, /* the management partition gives it an invalid start state */
 	WORK_FAULT_NR
 };
 

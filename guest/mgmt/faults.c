@@ -6,7 +6,7 @@
  * reason that caught it, while a bystander workload (a dirty writer, when
  * a CPU is free for it) keeps making progress.
  *
- *	RESULT faults PASS kinds=7 contained=7 bystander_writes=N
+ *	RESULT faults PASS kinds=8 contained=8 bystander_writes=N
  */
 #include "track.h"
 
@@ -23,7 +23,39 @@ static const struct {
 	[WORK_FAULT_RAM] = { "ram", 48 },       /* EPT violation */
 	[WORK_FAULT_VMXON] = { "vmxon", 27 },   /* VMXON */
 	[WORK_FAULT_HLT] = { "hlt", 12 },       /* HLT */
+	[WORK_FAULT_BAD_STATE] = { "bad-state", 33 }, /* VM-entry failure: invalid guest state */
 };
+
+/*
+ * The documented start state (docs/05-partitions.md), but with an
+ * unusable code segment: VM entry must refuse it (Vol. 3C, 27.3.1.2,
+ * Checks on Guest Segment Registers), and that must stop only this vCPU's
+ * partition, with the guest-state fields printed.
+ */
+static long give_bad_state(long id)
+{
+	struct rv_vcpu_state st;
+
+	memset(&st, 0, sizeof(st));
+	st.rip = RV_GPA_IMAGE;
+	st.gpr[4] = RV_GPA_STACKS_TOP;
+	st.rflags = 0x202;
+	st.cr0 = 0x80000031;
+	st.cr3 = RV_GPA_PML4;
+	st.cr4 = 0x20;
+	st.efer = 0x500;
+	st.dr7 = 0x400;
+	for (int s = 0; s < RV_NR_SEGS; s++)
+		st.seg[s] = (struct rv_segment){ .base = 0, .limit = 0xffffffff, .ar = 0xc093,
+						 .sel = 0x10 };
+	st.seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 1u << 16, .sel = 0x08 };
+	st.seg[RV_SEG_LDTR] = (struct rv_segment){ .ar = 1u << 16 };
+	st.seg[RV_SEG_TR] = (struct rv_segment){ .base = RV_GPA_GDT + 0x800, .limit = 0x67,
+						 .ar = 0x8b, .sel = 0x18 };
+	st.gdtr_base = RV_GPA_GDT;
+	st.gdtr_limit = 39;
+	return hc_vcpu_set_state((uint64_t)id, 0, &st);
+}
 
 static bool one_fault(struct scenario_run *run, uint32_t kind)
 {
@@ -36,6 +68,11 @@ static bool one_fault(struct scenario_run *run, uint32_t kind)
 	if (id < 0) {
 		result_fail(run, "reason=create kind=%s err=%ld", kinds[kind].name, id);
 		return false;
+	}
+	long rc;
+	if (kind == WORK_FAULT_BAD_STATE && (rc = give_bad_state(id))) {
+		result_fail(run, "reason=set-state err=%ld", rc);
+		goto out;
 	}
 	if (hc_partition_start((uint64_t)id)) {
 		result_fail(run, "reason=start kind=%s", kinds[kind].name);
