@@ -91,15 +91,38 @@ static bool protect_leaf(u64 *leaf)
 	return true;
 }
 
-u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages)
+static bool unprotect_leaf(u64 *leaf)
+{
+	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
+
+	do {
+		if (!(old & EPT_TRACKED))
+			return false;
+	} while (!__atomic_compare_exchange_n(leaf, &old, (old | EPT_W) & ~EPT_TRACKED, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	return true;
+}
+
+static bool clear_dirty_leaf(u64 *leaf)
+{
+	return __atomic_fetch_and(leaf, ~EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY;
+}
+
+/* Apply fn to the mapped leaves of a range; count those it changed. */
+static u64 for_range(struct ept *e, u64 gpa, u64 npages, bool (*fn)(u64 *leaf))
 {
 	u64 n = 0;
 
 	for (u64 i = 0; i < npages; i++) {
 		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
-		n += leaf && protect_leaf(leaf);
+		n += leaf && fn(leaf);
 	}
 	return n;
+}
+
+u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages)
+{
+	return for_range(e, gpa, npages, protect_leaf);
 }
 
 /* Apply fn to the leaves of a 64-page batch: one walk per page table
@@ -129,32 +152,11 @@ u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask)
 	return for_mask(e, gpa, mask, protect_leaf);
 }
 
-bool ept_track_unprotect(struct ept *e, u64 *leaf)
-{
-	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
-
-	do {
-		if (!(old & EPT_TRACKED))
-			return false;
-	} while (!__atomic_compare_exchange_n(leaf, &old, (old | EPT_W) & ~EPT_TRACKED, false,
-					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-	return true;
-}
-
-static bool clear_dirty_leaf(u64 *leaf)
-{
-	return __atomic_fetch_and(leaf, ~EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY;
-}
+bool ept_track_unprotect(struct ept *e, u64 *leaf) { return unprotect_leaf(leaf); }
 
 u64 ept_clear_dirty(struct ept *e, u64 gpa, u64 npages)
 {
-	u64 n = 0;
-
-	for (u64 i = 0; i < npages; i++) {
-		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
-		n += leaf && clear_dirty_leaf(leaf);
-	}
-	return n;
+	return for_range(e, gpa, npages, clear_dirty_leaf);
 }
 
 u64 ept_clear_dirty_mask(struct ept *e, u64 gpa, u64 mask)
@@ -164,11 +166,7 @@ u64 ept_clear_dirty_mask(struct ept *e, u64 gpa, u64 mask)
 
 void ept_track_release(struct ept *e, u64 gpa, u64 npages)
 {
-	for (u64 i = 0; i < npages; i++) {
-		u64 *leaf = walk(e, gpa + i * PAGE_SIZE, false);
-		if (leaf)
-			ept_track_unprotect(e, leaf);
-	}
+	for_range(e, gpa, npages, unprotect_leaf);
 }
 
 static void free_level(u64 table_pa, int level, struct ept *e)
