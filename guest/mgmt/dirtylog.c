@@ -156,7 +156,7 @@ void scenario_dirty_log(struct scenario_run *run)
 		  tot.checked, tot.reported, track_writes(&t));
 	result_kv(run, "soft_full_stops=%lu full_waits=%lu resets=%lu exits=%lu forgiven=%lu",
 		  st.soft_full_stops, st.full_waits, st.resets, st.exits, tot.forgiven);
-	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_page=%lu hv_ticks_per_reset_entry=%lu",
+	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
 	if (tot.lost)
