@@ -62,6 +62,23 @@ enum exit_action exit_guest_fault(struct vcpu *v)
 	return EXIT_STOP;
 }
 
+/*
+ * The VMX-preemption timer only runs for a partition with a watchdog, and
+ * vmx_run() arms it with what is left of the vCPU's budget: at 0 the vCPU
+ * has gone that long without a hypercall (spinning, or stuck with
+ * interrupts off, where no kick could reach it).  An expiry with budget
+ * left is the timer's rounding to 2^rate ticks: run on.
+ */
+enum exit_action exit_watchdog(struct vcpu *v)
+{
+	if (v->watchdog_left)
+		return EXIT_RESUME;
+	hv_printf("vCPU %u.%u: watchdog: no hypercall in %lu ticks of guest time, at rip %lx\n",
+		  v->part->id, v->index, v->watchdog, vmx_read(GUEST_RIP));
+	partition_fault(v, RV_EXIT_WATCHDOG, v->watchdog);
+	return EXIT_STOP;
+}
+
 enum exit_action exit_unexpected(struct vcpu *v)
 {
 	hv_printf("vCPU %u.%u: unexpected exit %u (%s)\n", v->part->id, v->index,

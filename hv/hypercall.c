@@ -267,6 +267,23 @@ static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
 	return 0;
 }
 
+static s64 hc_partition_watchdog(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] > RV_WATCHDOG_MAX)
+		return -RV_EINVAL;
+	if (p->state != PART_CREATED)
+		return -RV_EBUSY; /* the timer control is set when a vCPU first loads */
+	if (a[1] && !vmx_has_preemption_timer())
+		return -RV_EOPNOTSUPP;
+	for (u32 i = 0; i < p->nr_vcpus; i++)
+		p->vcpus[i]->watchdog = p->vcpus[i]->watchdog_left = a[1];
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	hc_fn fn;
@@ -293,6 +310,7 @@ static const struct {
 	[RV_HC_TRACE] = { "trace", hc_trace },
 	[RV_HC_VCPU_GET_STATE] = { "vcpu_get_state", hc_vcpu_get_state },
 	[RV_HC_VCPU_SET_STATE] = { "vcpu_set_state", hc_vcpu_set_state },
+	[RV_HC_PARTITION_WATCHDOG] = { "partition_watchdog", hc_partition_watchdog },
 };
 
 enum exit_action exit_vmcall(struct vcpu *v)
@@ -303,6 +321,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 	s64 ret;
 
 	vmx_advance_rip(v);
+	v->watchdog_left = v->watchdog; /* a hypercall, even a refused one, feeds it */
 	/* Only the guest kernel (CPL 0) may call; CPL = SS.DPL (Vol. 3C, 25.4.1, Guest Register State). */
 	if (((vmx_read(GUEST_SS_AR) >> 5) & 3) != 0)
 		ret = -RV_EPERM;

@@ -55,6 +55,11 @@ struct vcpu {
 	u64 vmcs_pa;
 	u64 pml_hpa; /* PML page, 0 = PML off (set by dirty tracking before start) */
 	u64 done_status;
+	/* Watchdog (RV_HC_PARTITION_WATCHDOG): guest ticks allowed between
+	 * hypercalls (0 = none; fixed once started), and what is left of
+	 * them.  Owner only, once the partition runs. */
+	u64 watchdog;
+	u64 watchdog_left;
 
 	/* Information about the exit being handled (owner only). */
 	u32 exit_reason;

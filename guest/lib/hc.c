@@ -113,3 +113,8 @@ long hc_vcpu_set_state(uint64_t id, uint64_t vcpu, const struct rv_vcpu_state *i
 {
 	return hypercall6(RV_HC_VCPU_SET_STATE, id, vcpu, P(in), 0, 0, 0);
 }
+
+long hc_partition_watchdog(uint64_t id, uint64_t ticks)
+{
+	return hypercall6(RV_HC_PARTITION_WATCHDOG, id, ticks, 0, 0, 0, 0);
+}

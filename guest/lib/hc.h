@@ -40,6 +40,7 @@ long hc_dirty_stats(uint64_t id, struct rv_dirty_stats *out);
 long hc_trace(uint64_t op, struct rv_trace_rec *buf, uint64_t max);
 long hc_vcpu_get_state(uint64_t id, uint64_t vcpu, struct rv_vcpu_state *out);
 long hc_vcpu_set_state(uint64_t id, uint64_t vcpu, const struct rv_vcpu_state *in);
+long hc_partition_watchdog(uint64_t id, uint64_t ticks);
 
 /* Split RV_HC_VERSION's result. */
 #define RV_VERSION_MAJOR(v) ((unsigned long)(v) >> 16)

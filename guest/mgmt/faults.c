@@ -6,7 +6,7 @@
  * reason that caught it, while a bystander workload (a dirty writer, when
  * a CPU is free for it) keeps making progress.
  *
- *	RESULT faults PASS kinds=8 contained=8 bystander_writes=N
+ *	RESULT faults PASS kinds=9 contained=9 bystander_writes=N
  */
 #include "track.h"
 
@@ -24,7 +24,42 @@ static const struct {
 	[WORK_FAULT_VMXON] = { "vmxon", 27 },   /* VMXON */
 	[WORK_FAULT_HLT] = { "hlt", 12 },       /* HLT */
 	[WORK_FAULT_BAD_STATE] = { "bad-state", 33 }, /* VM-entry failure: invalid guest state */
+	[WORK_FAULT_SPIN] = { "spin", RV_EXIT_WATCHDOG }, /* the watchdog's preemption timer */
 };
+
+/*
+ * spin: the workload feeds a watchdog of SPIN_WATCHDOG ticks for
+ * SPIN_FED ticks, then spins with interrupts off.  The stop must come
+ * after both (a watchdog that ignored the hypercalls would fire during
+ * the feeding) and name the watchdog.
+ */
+#define SPIN_WATCHDOG 10000000ull
+#define SPIN_FED 30000000ull
+
+/* The watchdog's own errors, on a partition that has not started yet. */
+static bool watchdog_checks(struct scenario_run *run, long id)
+{
+	long rc;
+
+	if ((rc = hc_partition_watchdog((uint64_t)id, RV_WATCHDOG_MAX + 1)) != -RV_EINVAL) {
+		result_fail(run, "reason=watchdog-max rc=%ld", rc);
+		return false;
+	}
+	if ((rc = hc_partition_watchdog(9999, SPIN_WATCHDOG)) != -RV_ENOENT) {
+		result_fail(run, "reason=watchdog-enoent rc=%ld", rc);
+		return false;
+	}
+	rc = hc_partition_watchdog((uint64_t)id, SPIN_WATCHDOG);
+	if (rc == -RV_EOPNOTSUPP) {
+		gprintf("faults: no VMX-preemption timer here: spin is not testable\n");
+		return false;
+	}
+	if (rc) {
+		result_fail(run, "reason=watchdog-set rc=%ld", rc);
+		return false;
+	}
+	return true;
+}
 
 /*
  * The documented start state (docs/05-partitions.md), but with an
@@ -60,7 +95,7 @@ static long give_bad_state(long id)
 static bool one_fault(struct scenario_run *run, uint32_t kind)
 {
 	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 1,
-					  .args = { WORK_TEST_FAULT, kind } };
+					  .args = { WORK_TEST_FAULT, kind, SPIN_WATCHDOG, SPIN_FED } };
 	struct rv_event ev;
 	bool ok = false;
 	long id = hc_partition_create(&spec);
@@ -74,8 +109,15 @@ static bool one_fault(struct scenario_run *run, uint32_t kind)
 		result_fail(run, "reason=set-state err=%ld", rc);
 		goto out;
 	}
+	if (kind == WORK_FAULT_SPIN && !watchdog_checks(run, id))
+		goto out;
+	uint64_t started = rdtsc();
 	if (hc_partition_start((uint64_t)id)) {
 		result_fail(run, "reason=start kind=%s", kinds[kind].name);
+		goto out;
+	}
+	if (kind == WORK_FAULT_SPIN && (rc = hc_partition_watchdog((uint64_t)id, 1)) != -RV_EBUSY) {
+		result_fail(run, "reason=watchdog-after-start rc=%ld", rc);
 		goto out;
 	}
 	for (;;) {
@@ -94,6 +136,12 @@ static bool one_fault(struct scenario_run *run, uint32_t kind)
 		if (ev.arg != kinds[kind].exit_reason) {
 			result_fail(run, "reason=wrong-exit kind=%s exit=%lu want=%lu", kinds[kind].name,
 				    ev.arg, kinds[kind].exit_reason);
+			break;
+		}
+		if (kind == WORK_FAULT_SPIN && (ev.info != SPIN_WATCHDOG ||
+						ev.tsc - started < SPIN_FED + SPIN_WATCHDOG)) {
+			result_fail(run, "reason=watchdog-early info=%lu after=%lu", ev.info,
+				    ev.tsc - started);
 			break;
 		}
 		if (kind == WORK_FAULT_RAM && ev.info != 0x30000000ull) {

@@ -170,6 +170,19 @@ static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 	case WORK_FAULT_HLT:
 		asm volatile("hlt");
 		break;
+	case WORK_FAULT_SPIN: {
+		/* A hypercall every quarter watchdog period keeps us alive... */
+		uint64_t start = rdtsc(), last = start;
+		while (rdtsc() - start < boot->args[3]) {
+			if (rdtsc() - last > boot->args[2] / 4) {
+				hc_version();
+				last = rdtsc();
+			}
+		}
+		/* ...until we stop calling, with no interrupt able to reach us. */
+		asm volatile("cli; 1: jmp 1b");
+		break;
+	}
 	}
 	gprintf("fault: vCPU %u is still running after kind %lu\n", vcpu, boot->args[1]);
 	return WORK_STATUS_EXPECT;

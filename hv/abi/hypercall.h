@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 0
+#define RV_ABI_MINOR 1
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -69,6 +69,8 @@ enum rv_hypercall {
 	/* Migration (docs/04-hypercalls.md) */
 	RV_HC_VCPU_GET_STATE = 20,  /* mgmt (id, vcpu, struct rv_vcpu_state *) -> 0; vCPU held */
 	RV_HC_VCPU_SET_STATE = 21,  /* mgmt (id, vcpu, const struct rv_vcpu_state *) -> 0; not started */
+	/* 1.1 */
+	RV_HC_PARTITION_WATCHDOG = 22, /* mgmt (id, ticks) -> 0; not started (see below) */
 	RV_HC_NR_CALLS
 };
 
@@ -108,6 +110,16 @@ struct rv_hv_info {
  * ring-full events of one vCPU coalesce; on overflow the oldest is dropped
  * and the hypervisor prints how many.
  */
+/*
+ * RV_HC_PARTITION_WATCHDOG: a vCPU of partition `id` that runs `ticks` TSC
+ * ticks of guest time without making a hypercall is stopped, with
+ * RV_EV_VCPU_FAULT, arg = RV_EXIT_WATCHDOG, info = ticks.  0 turns it off.
+ * Only before RV_HC_PARTITION_START (-RV_EBUSY after); -RV_EINVAL for
+ * ticks > RV_WATCHDOG_MAX; -RV_EOPNOTSUPP where the processor has no
+ * VMX-preemption timer.
+ */
+#define RV_EXIT_WATCHDOG 52 /* the basic exit reason "VMX-preemption timer expired" */
+#define RV_WATCHDOG_MAX (1ull << 40)
 #define RV_CONSOLE_MAX 4096  /* RV_HC_CONSOLE_WRITE: longest write */
 #define RV_DATA_MIB_MAX 512  /* rv_partition_spec.data_mib and any slot, in MiB */
 

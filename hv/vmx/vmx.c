@@ -23,6 +23,7 @@ void vmx_exit_entry(void);
 /* Read once on the boot CPU; the same on every CPU of a machine. */
 static u32 vmcs_revision;
 static bool use_true_msrs;
+static u32 preempt_rate; /* IA32_VMX_MISC[4:0]; written by CPU 0 before any guest runs */
 
 u64 vmx_read(enum vmcs_field f)
 {
@@ -59,6 +60,13 @@ void vmx_invept_all(void)
 	} desc = { 0, 0 };
 	/* Type 2: all-context (Vol. 3C, 31.3, VMX Instructions: INVEPT) */
 	asm volatile("invept %0, %1" ::"m"(desc), "r"(2ull) : "cc", "memory");
+}
+
+bool vmx_has_preemption_timer(void)
+{
+	u64 cap = rdmsr(use_true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
+
+	return (cap >> 32) & PIN_PREEMPTION_TIMER;
 }
 
 /* Vol. 3D, A.3, VM-Execution Controls: bits that must be 0 / may be 1. */
@@ -101,6 +109,8 @@ int vmx_cpu_init(void)
 	if (c->id == 0) {
 		vmcs_revision = basic & 0x7fffffff;
 		use_true_msrs = basic & BIT(55);
+		/* The timer counts down once per 2^rate TSC ticks (Vol. 3D, A.6, Miscellaneous Data). */
+		preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
 	}
 	/* Vol. 3C, 24.7, Enabling and Entering VMX Operation */
 	write_cr0(fix_cr(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
@@ -123,7 +133,8 @@ static void setup_controls(struct vcpu *v)
 	vmx_write(PIN_BASED_CONTROLS,
 		  adjust_controls("pin-based", MSR_IA32_VMX_PINBASED_CTLS,
 				  MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING));
+				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
+					  (v->watchdog ? PIN_PREEMPTION_TIMER : 0)));
 	/* No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3). */
 	vmx_write(PROC_BASED_CONTROLS,
 		  adjust_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
@@ -388,10 +399,33 @@ const char *vmx_exit_name(u32 reason)
 /* The vCPU whose exit this CPU is handling, for the panic dump. */
 static struct vcpu *current_vcpu[RV_MAX_CPUS]; /* each CPU writes its own slot */
 
+/*
+ * The watchdog's clock is the VMX-preemption timer: it counts down only in
+ * VMX non-root operation, whatever the guest does with RFLAGS.IF, and
+ * exits when it reaches 0 (Vol. 3C, 26.5.1, VMX-Preemption Timer).  It is
+ * reloaded from the VMCS at every entry, so we give it what is left of
+ * the budget each time and charge each stay in the guest to the budget.
+ */
+static void watchdog_arm(struct vcpu *v)
+{
+	u64 n = v->watchdog_left >> preempt_rate;
+
+	vmx_write(GUEST_PREEMPTION_TIMER, MIN(n, 0xffffffffull));
+}
+
+static void watchdog_charge(struct vcpu *v, u64 ticks)
+{
+	v->watchdog_left = ticks >= v->watchdog_left ? 0 : v->watchdog_left - ticks;
+}
+
 enum exit_action vmx_run(struct vcpu *v)
 {
 	u32 cpu = this_cpu_id();
+	u64 t0;
 
+	if (v->watchdog)
+		watchdog_arm(v);
+	t0 = rdtsc();
 	if (vmx_enter(&v->regs, v->launched)) {
 		u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
 		current_vcpu[cpu] = v;
@@ -399,6 +433,8 @@ enum exit_action vmx_run(struct vcpu *v)
 		panic("VM%s failed: VM-instruction error %u (%s)", v->launched ? "RESUME" : "LAUNCH",
 		      err, vmx_insn_error_str(err));
 	}
+	if (v->watchdog)
+		watchdog_charge(v, rdtsc() - t0);
 	v->launched = true;
 	current_vcpu[cpu] = v;
 	u32 reason = (u32)vmx_read(EXIT_REASON);

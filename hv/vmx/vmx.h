@@ -26,6 +26,8 @@ void vmx_advance_rip(struct vcpu *v);
 void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s);
 void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s);
 void vmx_invept_all(void);
+/* Can this processor run the watchdog (a VMX-preemption timer)? */
+bool vmx_has_preemption_timer(void);
 const char *vmx_exit_name(u32 reason);
 /* Print the current exit and guest registers (panic path); no-op outside. */
 void vmx_dump_current(void);
