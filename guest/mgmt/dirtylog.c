@@ -124,7 +124,7 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu",
 		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations);
 	mgmt_alloc_reset();
-	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION, 0))
+	if (!track_create(run, &t, WORK_TEST_DIRTY, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION, 0))
 		goto out;
 	if (tracing)
 		trace_start(); /* before logging goes on: the first faults are in it */
@@ -159,6 +159,8 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
+	run->checked = tot.checked;
+	run->lost = tot.lost;
 	if (tot.lost)
 		result_fail(run, "reason=lost-dirty-pages lost=%lu", tot.lost);
 	if (tot.bad)

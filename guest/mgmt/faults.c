@@ -169,7 +169,7 @@ void scenario_faults(struct scenario_run *run)
 	memset(&by, 0, sizeof(by));
 	if (hc_hv_info(&info) == 0 && info.free_cpus >= 2) {
 		/* A writer in its own partition that must not notice anything. */
-		bystander = track_create(run, &by, MODE_BITMAP, 1, 1, 0, 7, WORK_VALUE_ITERATION, 0) &&
+		bystander = track_create(run, &by, WORK_TEST_DIRTY, MODE_BITMAP, 1, 1, 0, 7, WORK_VALUE_ITERATION, 0) &&
 			    track_start(run, &by);
 		if (bystander)
 			store_release(&by.ctrl->iteration, 1);

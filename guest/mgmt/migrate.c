@@ -80,8 +80,7 @@ void scenario_migrate(struct scenario_run *run)
 		wws = mem;
 	mgmt_alloc_reset();
 	memset(&src, 0, sizeof(src));
-	src.test = WORK_TEST_MIGRATE;
-	if (!track_create(run, &src, mode, (uint32_t)vcpus, mem, ring, seed, 0, wws << 8) ||
+	if (!track_create(run, &src, WORK_TEST_MIGRATE, mode, (uint32_t)vcpus, mem, ring, seed, 0, wws << 8) ||
 	    !track_start(run, &src))
 		goto out;
 	store_release(&src.ctrl->iteration, 1);
@@ -147,6 +146,8 @@ void scenario_migrate(struct scenario_run *run)
 				break;
 			}
 	}
+	run->checked = src.npages + RV_SYS_SLOT_SIZE / 4096;
+	run->lost = mismatch;
 	uint64_t t_destroy = rdtsc();
 	if ((rc = hc_partition_destroy((uint64_t)src.id))) {
 		result_fail(run, "reason=destroy-source err=%ld", rc);

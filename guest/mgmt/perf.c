@@ -83,8 +83,7 @@ void scenario_perf(struct scenario_run *run)
 		  vcpus, mem, dirty, iterations);
 	mgmt_alloc_reset();
 	memset(&t, 0, sizeof(t));
-	t.test = WORK_TEST_PERF;
-	if (!track_create(run, &t, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages) ||
+	if (!track_create(run, &t, WORK_TEST_PERF, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages) ||
 	    !track_start(run, &t))
 		goto out;
 

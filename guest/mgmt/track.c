@@ -34,13 +34,14 @@ bool track_mode_parse(const char *s, enum track_mode *out)
 	return true;
 }
 
-bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
+bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
+		  enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
 		  enum work_value value, uint64_t span)
 {
 	struct rv_partition_spec spec = {
 		.image = RV_IMAGE_WORK_ABI, .nr_vcpus = vcpus, .data_mib = mem_mib,
-		.args = { t->test ? t->test : WORK_TEST_DIRTY, seed, value, span },
+		.args = { test, seed, value, span },
 	};
 	long rc;
 

@@ -26,7 +26,6 @@
 enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP, MODE_PML };
 
 struct tracked {
-	uint64_t test;  /* set before track_create: the workload's test (0: dirty writer) */
 	long id;
 	bool started;
 	uint32_t vcpus;
@@ -49,9 +48,10 @@ void mgmt_alloc_reset(void);
 
 /* Parse "ring", "ring-wait", "bitmap" or "pml". */
 bool track_mode_parse(const char *s, enum track_mode *out);
-/* Create, map and (for ring modes) ring-enable a workload (t->test, or the
- * dirty writer; args[1..3] = seed, value, span). */
-bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
+/* Create, map and (for ring modes) ring-enable a workload running @test
+ * (args[1..3] = seed, value, span).  *t needs no initialising. */
+bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
+		  enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
 		  enum work_value value, uint64_t span);
 /* Switch logging of the data slot on (write-protecting every page). */
