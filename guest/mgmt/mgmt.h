@@ -35,10 +35,20 @@ struct scenario_run {
 	char reason[128]; /* the first failure: "reason=... key=value ..." */
 	char kv[640];     /* " key=value" pairs, in the order added */
 	size_t kv_len;
+	/* What a soak adds up: set by dirty-log (pages checked, lost) and
+	 * migrate (pages compared, mismatched). */
+	uint64_t checked, lost;
 };
 
 /* Look up, check the parameters of, run, and report one run; true = PASS. */
 bool run_scenario(const struct rv_run *cfg);
+/*
+ * Run scenario @name with @params ("key=value key=value") inside another
+ * one: it prints a "  sub-run" line instead of a RESULT line (tools/hvrun
+ * wants one RESULT per run it asked for).  The result stays valid until
+ * the next sub-run.
+ */
+const struct scenario_run *run_sub_scenario(const char *name, const char *params);
 
 /*
  * The value of @key as an unsigned number (decimal or 0x hex) no larger
@@ -71,5 +81,6 @@ void scenario_race_demo(struct scenario_run *run);
 void scenario_faults(struct scenario_run *run);
 void scenario_perf(struct scenario_run *run);
 void scenario_migrate(struct scenario_run *run);
+void scenario_soak(struct scenario_run *run);
 
 #endif

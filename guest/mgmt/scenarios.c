@@ -156,30 +156,66 @@ static bool set_params(struct scenario_run *run, const struct rv_run *cfg)
 	return true;
 }
 
+/* Look up, check the parameters of, and run cfg into *run. */
+static void run_into(struct scenario_run *run, const struct rv_run *cfg)
+{
+	unsigned long expect_before = expect_failures();
+
+	memset(run, 0, sizeof(*run));
+	copy_word(run->name, cfg->scenario);
+	if (!run->name[0])
+		snprintf(run->name, sizeof(run->name), "(empty)");
+
+	run->desc = scenario_find(run->name);
+	if (!run->desc)
+		result_fail(run, "reason=unknown-scenario");
+	else if (set_params(run, cfg))
+		run->desc->fn(run);
+
+	/* An EXPECT that failed fails the run, even if the scenario forgot. */
+	if (expect_failures() != expect_before)
+		result_fail(run, "reason=expect failed=%lu", expect_failures() - expect_before);
+}
+
 bool run_scenario(const struct rv_run *cfg)
 {
 	/* Static: guest_abort() may print run.name; only vCPU 0 gets here. */
 	static struct scenario_run run;
-	unsigned long expect_before = expect_failures();
+	char name[RV_RUN_STR + 1];
 
-	memset(&run, 0, sizeof(run));
-	copy_word(run.name, cfg->scenario);
-	if (!run.name[0])
-		snprintf(run.name, sizeof(run.name), "(empty)");
-	guest_set_scenario(run.name);
-
-	run.desc = scenario_find(run.name);
-	if (!run.desc)
-		result_fail(&run, "reason=unknown-scenario");
-	else if (set_params(&run, cfg))
-		run.desc->fn(&run);
-
-	/* An EXPECT that failed fails the run, even if the scenario forgot. */
-	if (expect_failures() != expect_before)
-		result_fail(&run, "reason=expect failed=%lu", expect_failures() - expect_before);
-
+	copy_word(name, cfg->scenario);
+	guest_set_scenario(name[0] ? name : "(empty)");
+	run_into(&run, cfg);
 	gprintf("RESULT %s %s%s%s%s\n", run.name, run.failed ? "FAIL" : "PASS",
 		run.failed ? " " : "", run.reason, run.kv);
 	guest_set_scenario(NULL);
 	return !run.failed;
+}
+
+const struct scenario_run *run_sub_scenario(const char *name, const char *params)
+{
+	/* Static for the same reason; a sub-run never starts another. */
+	static struct scenario_run sub;
+	static struct rv_run cfg;
+	const char *p = params;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.scenario, sizeof(cfg.scenario), "%s", name);
+	while (*p && cfg.nr_params < RV_RUN_MAX_PARAMS) {
+		struct rv_run_param *kv = &cfg.params[cfg.nr_params++];
+		size_t k = 0, v = 0;
+
+		while (*p && *p != '=' && k < RV_RUN_STR - 1)
+			kv->key[k++] = *p++;
+		if (*p == '=')
+			p++;
+		while (*p && *p != ' ' && v < RV_RUN_STR - 1)
+			kv->value[v++] = *p++;
+		while (*p == ' ')
+			p++;
+	}
+	run_into(&sub, &cfg);
+	gprintf("  sub-run %s %s: %s%s%s%s\n", name, params, sub.failed ? "FAIL" : "PASS",
+		sub.failed ? " " : "", sub.reason, sub.kv);
+	return &sub;
 }
