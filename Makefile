@@ -152,11 +152,12 @@ check-sanitize: $(SAN_BIN)
 # each target for 20 s, `make fuzz FUZZ_SECONDS=600` for longer.
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1 \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 20
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(UNIT_DEPS)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LINKS_OF)
 fuzz-build: $(FUZZ_BIN)
