@@ -143,7 +143,8 @@ check-sanitize: $(SAN_BIN)
 			echo "  PASS    $$t (sanitized)"; \
 		else \
 			echo "  FAIL    $$t (sanitized), exit status $$?, log: $$t.log"; \
-			tail -n 40 $$t.log; fail=1; \
+			grep -m1 -A20 -E 'ERROR: |runtime error' $$t.log || tail -n 20 $$t.log; \
+			fail=1; \
 		fi; \
 	done; exit $$fail
 
