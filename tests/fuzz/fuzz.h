@@ -27,7 +27,10 @@ struct fuzz_in {
 	size_t n;
 };
 
-static inline int fuzz_left(const struct fuzz_in *in) { return in->n > 0; }
+static inline int fuzz_left(const struct fuzz_in *in)
+{
+	return in->n > 0;
+}
 
 /* The next `bytes` bytes (at most 8) as a little-endian number. */
 static inline uint64_t fuzz_take(struct fuzz_in *in, unsigned bytes)
@@ -39,10 +42,22 @@ static inline uint64_t fuzz_take(struct fuzz_in *in, unsigned bytes)
 	return v;
 }
 
-static inline uint8_t fuzz_u8(struct fuzz_in *in) { return (uint8_t)fuzz_take(in, 1); }
-static inline uint16_t fuzz_u16(struct fuzz_in *in) { return (uint16_t)fuzz_take(in, 2); }
-static inline uint32_t fuzz_u32(struct fuzz_in *in) { return (uint32_t)fuzz_take(in, 4); }
-static inline uint64_t fuzz_u64(struct fuzz_in *in) { return fuzz_take(in, 8); }
+static inline uint8_t fuzz_u8(struct fuzz_in *in)
+{
+	return (uint8_t)fuzz_take(in, 1);
+}
+static inline uint16_t fuzz_u16(struct fuzz_in *in)
+{
+	return (uint16_t)fuzz_take(in, 2);
+}
+static inline uint32_t fuzz_u32(struct fuzz_in *in)
+{
+	return (uint32_t)fuzz_take(in, 4);
+}
+static inline uint64_t fuzz_u64(struct fuzz_in *in)
+{
+	return fuzz_take(in, 8);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -91,7 +91,8 @@ static void check_refused(const struct rv_config *c, const char *err, size_t err
 		size_t n = strnlen(err, errlen);
 		CHECK(n < errlen);
 		/* "ringvisor.cfg:LINE: ..." or "ringvisor.cfg: ...", cut to fit. */
-		CHECK(!strncmp(err, RV_CFG_FILE, n < strlen(RV_CFG_FILE) ? n : strlen(RV_CFG_FILE)));
+		size_t pre = n < strlen(RV_CFG_FILE) ? n : strlen(RV_CFG_FILE);
+		CHECK(!strncmp(err, RV_CFG_FILE, pre));
 		if (errlen > 64)
 			CHECK(n > strlen(RV_CFG_FILE) + 2);
 	}

@@ -119,10 +119,10 @@ static void check_table(void)
 static void fuzz_slot(struct fuzz_in *in)
 {
 	u8 how = fuzz_u8(in);
-	struct rv_slot s = {
-		.id = (how & 1) ? fuzz_u32(in) : fuzz_u8(in) % (RV_MAX_SLOTS + 1),
-		.flags = (how & 2) ? fuzz_u32(in) : fuzz_u8(in) & RV_SLOT_LOG_DIRTY,
-	};
+	struct rv_slot s;
+
+	s.id = (how & 1) ? fuzz_u32(in) : fuzz_u8(in) % (RV_MAX_SLOTS + 1);
+	s.flags = (how & 2) ? fuzz_u32(in) : fuzz_u8(in) & RV_SLOT_LOG_DIRTY;
 	s.gpa = take_addr(in, RV_GPA_DATA);
 	s.size = take_addr(in, 0);
 
@@ -143,11 +143,11 @@ static void fuzz_slot(struct fuzz_in *in)
 		CHECK(hc_range_ok(s.gpa, s.size));
 		for (u32 i = 0; i < RV_MAX_SLOTS; i++)
 			CHECK(!overlaps(s.gpa, s.size, slots[i].gpa, slots[i].size));
-		slots[s.id] = (struct hc_range){ s.gpa, s.size };
+		slots[s.id] = (struct hc_range){s.gpa, s.size};
 		break;
 	case HC_SLOT_DELETE:
 		CHECK(exists && s.id != 0 && s.size == 0);
-		slots[s.id] = (struct hc_range){ 0, 0 };
+		slots[s.id] = (struct hc_range){0, 0};
 		break;
 	case HC_SLOT_FLAGS:
 		CHECK(exists && s.gpa == slots[s.id].gpa && s.size == slots[s.id].size);
@@ -187,7 +187,8 @@ static void fuzz_window(struct fuzz_in *in)
 	int r = hc_check_window(gpa, size);
 
 	CHECK(r == 0 || r == -RV_EINVAL);
-	bool want = IS_ALIGNED(gpa, PAGE_SIZE) && inside(gpa, size, RV_GPA_WINDOWS, RV_GPA_WINDOWS_END);
+	bool want =
+	    IS_ALIGNED(gpa, PAGE_SIZE) && inside(gpa, size, RV_GPA_WINDOWS, RV_GPA_WINDOWS_END);
 	CHECK((r == 0) == want);
 	if (r == 0) {
 		/* partition_map's loop "a < gpa + size" must not wrap. */
@@ -211,14 +212,14 @@ static void fuzz_priv(struct fuzz_in *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = { data, size };
+	struct fuzz_in in = {data, size};
 
 	/* A partition as RV_HC_PARTITION_CREATE leaves it: system slot, data slot. */
 	memset(slots, 0, sizeof(slots));
-	slots[0] = (struct hc_range){ 0, RV_SYS_SLOT_SIZE };
+	slots[0] = (struct hc_range){0, RV_SYS_SLOT_SIZE};
 	u64 data_mib = fuzz_u16(&in) % (RV_DATA_MIB_MAX + 1);
 	if (data_mib)
-		slots[1] = (struct hc_range){ RV_GPA_DATA, data_mib << 20 };
+		slots[1] = (struct hc_range){RV_GPA_DATA, data_mib << 20};
 	check_table();
 
 	for (int ops = 0; fuzz_left(&in) && ops < 256; ops++) {
