@@ -39,7 +39,8 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 
 DISK := $(B)/disk.img
 
-.PHONY: all run test unit-tests debug clean compile_commands.json format deps perf plots
+.PHONY: all run test unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
+	compile_commands.json format deps perf plots
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
 deps:
@@ -119,10 +120,55 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 # Each test lists the project sources it links in a line "// links: a.c b.c".
 UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch] guest/mgmt/*.h) tests/unit/host_stubs.c
+# What a test (or fuzz target, $<) links besides itself: its "// links:" line.
+LINKS_OF = $$(sed -n 's|^// links: ||p' $<)
 $(B)/tests/unit/%: tests/unit/%.c $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $$(sed -n 's|^// links: ||p' $<) tests/unit/host_stubs.c -lcmocka
+	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $(LINKS_OF) tests/unit/host_stubs.c -lcmocka
 unit-tests: $(UNIT_BIN)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a
+# directory of their own (build/san/); any report stops the test with a
+# non-zero status, and check-sanitize fails if any test does.  Built with
+# clang, whose UBSan checks more than gcc's (NULL + 0, for one); the plain
+# unit tests stay with $(CC).  `make check-sanitize SAN_CC=gcc` for gcc's.
+SAN_CC ?= clang
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SAN_BIN := $(patsubst tests/unit/%.c,$(B)/san/tests/unit/%,$(UNIT_SRC))
+$(B)/san/tests/unit/%: tests/unit/%.c $(UNIT_DEPS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LINKS_OF) tests/unit/host_stubs.c -lcmocka
+check-sanitize: $(SAN_BIN)
+	@fail=0; for t in $(SAN_BIN); do \
+		if $(SAN_ENV) $$t >$$t.log 2>&1; then \
+			echo "  PASS    $$t (sanitized)"; \
+		else \
+			echo "  FAIL    $$t (sanitized), exit status $$?, log: $$t.log"; \
+			grep -m1 -A20 -E 'ERROR: |runtime error' $$t.log || tail -n 20 $$t.log; \
+			fail=1; \
+		fi; \
+	done; exit $$fail
+
+# ---- fuzz targets (libFuzzer; tests/fuzz/README.md) ----------------------
+# clang's libFuzzer comes from libclang-rt-14-dev.  `make fuzz-short` runs
+# each target for 20 s, `make fuzz FUZZ_SECONDS=600` for longer.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 20
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt $(UNIT_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LINKS_OF)
+fuzz-build: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN)
+	tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 # ---- the two commands ---------------------------------------------------
 run: deps all
@@ -144,7 +190,7 @@ plots: deps all
 
 compile_commands.json:
 	$(MAKE) clean
-	bear -- $(MAKE) all unit-tests
+	bear -- $(MAKE) all unit-tests fuzz-build
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -89,6 +89,8 @@ static int fail(struct parser *ps, const char *fmt, ...)
 	__builtin_va_list ap;
 	int n;
 
+	if (!ps->errlen)
+		return -1; /* no room for a message: err may be NULL, and NULL + 0 is undefined */
 	n = rv_snprintf(ps->err, ps->errlen, RV_CFG_FILE ":%u: ", ps->line);
 	__builtin_va_start(ap, fmt);
 	rv_vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);

@@ -16,6 +16,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__builtin_va_list ap;
 	int n;
 
+	if (!errlen)
+		return -1; /* no room for a message: err may be NULL, and NULL + 0 is undefined */
 	n = rv_snprintf(err, errlen, "hv.bin: ");
 	__builtin_va_start(ap, fmt);
 	rv_vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
