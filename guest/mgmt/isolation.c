@@ -29,20 +29,20 @@
 /* Operands that depend on the bystander, resolved when the attempt runs. */
 enum iso_fix {
 	FIX_NONE,
-	FIX_BY_RING,     /* a = where we see the bystander's ring */
-	FIX_BY_WIN_SYS,  /* a = where we see its system slot */
+	FIX_BY_RING,	 /* a = where we see the bystander's ring */
+	FIX_BY_WIN_SYS,	 /* a = where we see its system slot */
 	FIX_BY_WIN_DATA, /* a = where we see its data slot */
-	FIX_BY_ID,       /* b = its partition id */
-	FIX_BY_RING_B,   /* b = where we see its ring (a hypercall's pointer) */
+	FIX_BY_ID,	 /* b = its partition id */
+	FIX_BY_RING_B,	 /* b = where we see its ring (a hypercall's pointer) */
 };
 
 /* What the attempt must end in. */
 enum iso_want {
-	WANT_EPT,    /* exit 48, info = the guest-physical address a */
-	WANT_IO,     /* exit 30, the qualification names port a, direction, string */
-	WANT_MSR,    /* exit 31 or 32 (exit), info = the MSR a */
-	WANT_EXIT,   /* exit `exit`, info not checked */
-	WANT_TOLD,   /* VCPU_DONE with WORK_ISO_TOLD(exit): the hypercall failed */
+	WANT_EPT,  /* exit 48, info = the guest-physical address a */
+	WANT_IO,   /* exit 30, the qualification names port a, direction, string */
+	WANT_MSR,  /* exit 31 or 32 (exit), info = the MSR a */
+	WANT_EXIT, /* exit `exit`, info not checked */
+	WANT_TOLD, /* VCPU_DONE with WORK_ISO_TOLD(exit): the hypercall failed */
 };
 
 struct attempt {
@@ -55,11 +55,15 @@ struct attempt {
 	uint64_t qual; /* WANT_IO: qualification bits 0-5 (size - 1, in, string, rep) */
 };
 
+/* One row a line: clang-format would spread each over four. */
+/* clang-format off */
+/* Table rows by kind; the rows' operands are in enum work_iso_op's terms. */
 #define EPT(n, o, addr, val) { n, o, addr, val, 0, 0, FIX_NONE, WANT_EPT, 48, 0 }
 #define IO(n, o, port, val, q) { n, o, port, val, 0, 0, FIX_NONE, WANT_IO, 30, q }
 #define MSR(n, o, msr, val) { n, o, msr, val, 0, 0, FIX_NONE, WANT_MSR, o == WORK_ISO_RDMSR ? 31 : 32, 0 }
 #define VMX(n, insn, reason) { n, WORK_ISO_VMX, insn, 0, 0, 0, FIX_NONE, WANT_EXIT, reason, 0 }
 #define HC(n, nr, x, y, z, fix, err) { n, WORK_ISO_HC, nr, x, y, z, fix, WANT_TOLD, err, 0 }
+#define FIXED(n, o, fix, want, reason) { n, o, 0, 0, 0, 0, fix, want, reason, 0 }
 
 static const struct attempt attempts[] = {
 	/* Memory: every guest-physical address outside the slots is unmapped in EPT. */
@@ -68,10 +72,10 @@ static const struct attempt attempts[] = {
 	EPT("read-past-ram", WORK_ISO_READ, RV_SYS_SLOT_SIZE, 0),
 	EPT("write-data-gpa", WORK_ISO_WRITE, RV_GPA_DATA, 1),
 	EPT("read-rings", WORK_ISO_READ, RV_GPA_RINGS, 0),
-	{ "write-bystander-ring", WORK_ISO_WRITE, 0, 0, 0, 0, FIX_BY_RING, WANT_EPT, 48, 0 },
-	{ "read-bystander-ring", WORK_ISO_READ, 0, 0, 0, 0, FIX_BY_RING, WANT_EPT, 48, 0 },
-	{ "write-bystander-window", WORK_ISO_WRITE, 0, 0, 0, 0, FIX_BY_WIN_DATA, WANT_EPT, 48, 0 },
-	{ "read-bystander-ctrl", WORK_ISO_READ, 0, 0, 0, 0, FIX_BY_WIN_SYS, WANT_EPT, 48, 0 },
+	FIXED("write-bystander-ring", WORK_ISO_WRITE, FIX_BY_RING, WANT_EPT, 48),
+	FIXED("read-bystander-ring", WORK_ISO_READ, FIX_BY_RING, WANT_EPT, 48),
+	FIXED("write-bystander-window", WORK_ISO_WRITE, FIX_BY_WIN_DATA, WANT_EPT, 48),
+	FIXED("read-bystander-ctrl", WORK_ISO_READ, FIX_BY_WIN_SYS, WANT_EPT, 48),
 	EPT("write-windows", WORK_ISO_WRITE, RV_GPA_WINDOWS, 1),
 	EPT("fetch-rings", WORK_ISO_FETCH, RV_GPA_RINGS, 0),
 	EPT("fetch-hv-image", WORK_ISO_FETCH, HV_HPA, 0),
@@ -82,7 +86,7 @@ static const struct attempt attempts[] = {
 	EPT("read-flash", WORK_ISO_READ, 0xffe00000ull, 0),
 	EPT("read-64g", WORK_ISO_HIGH, 0x1000000000ull, 0),
 	/* A guest PTE with a bit at or above MAXPHYADDR: #PF (reserved bit), no IDT. */
-	{ "read-past-maxphyaddr", WORK_ISO_HIGH, 0, 0, 0, 0, FIX_NONE, WANT_EXIT, 2, 0 },
+	FIXED("read-past-maxphyaddr", WORK_ISO_HIGH, FIX_NONE, WANT_EXIT, 2),
 	/* I/O ports: unconditional I/O exiting. */
 	IO("in-com1", WORK_ISO_IN, 0x3f8, 0, 0x08),
 	IO("out-com1", WORK_ISO_OUT, 0x3f8, 'X', 0x00),
@@ -116,7 +120,7 @@ static const struct attempt attempts[] = {
 	VMX("invvpid", WORK_VMX_INVVPID, 53),
 	VMX("vmfunc", WORK_VMX_VMFUNC, 2),
 	VMX("getsec", WORK_VMX_GETSEC, 2),
-	{ "cr4-vmxe", WORK_ISO_CR4_VMXE, 0, 0, 0, 0, FIX_NONE, WANT_EXIT, 28, 0 },
+	FIXED("cr4-vmxe", WORK_ISO_CR4_VMXE, FIX_NONE, WANT_EXIT, 28),
 	/* Hypercalls a workload may not make: refused, and the workload is told. */
 	HC("hc-shutdown", RV_HC_SHUTDOWN, 0, 0, 0, FIX_NONE, RV_EPERM),
 	HC("hc-destroy-mgmt", RV_HC_PARTITION_DESTROY, 0, 0, 0, FIX_NONE, RV_EPERM),
@@ -134,11 +138,10 @@ static const struct attempt attempts[] = {
 	HC("hc-info-to-hv-image", RV_HC_HV_INFO, HV_HPA, 0, 0, FIX_NONE, RV_EFAULT),
 	HC("hc-info-past-ram", RV_HC_HV_INFO, RV_SYS_SLOT_SIZE - 8, 0, 0, FIX_NONE, RV_EFAULT),
 	HC("hc-info-wrap", RV_HC_HV_INFO, ~0ull - 7, 0, 0, FIX_NONE, RV_EFAULT),
-	HC("hc-console-from-lapic", RV_HC_CONSOLE_WRITE, 0xfee00000ull, 16, 0, FIX_NONE,
-	   RV_EFAULT),
-	HC("hc-console-from-windows", RV_HC_CONSOLE_WRITE, RV_GPA_WINDOWS, 16, 0, FIX_NONE,
-	   RV_EFAULT),
+	HC("hc-console-from-lapic", RV_HC_CONSOLE_WRITE, 0xfee00000ull, 16, 0, FIX_NONE, RV_EFAULT),
+	HC("hc-console-from-windows", RV_HC_CONSOLE_WRITE, RV_GPA_WINDOWS, 16, 0, FIX_NONE, RV_EFAULT),
 };
+/* clang-format on */
 
 #define NR_ATTEMPTS (sizeof(attempts) / sizeof(attempts[0]))
 
@@ -158,19 +161,19 @@ extern const char __image_start[], __rodata_end[];
 
 /* What must not change, hashed one region at a time. */
 enum region {
-	REG_MGMT_CODE,   /* our .text and .rodata */
+	REG_MGMT_CODE,	 /* our .text and .rodata */
 	REG_MGMT_TABLES, /* our GDT, TSS and page tables */
-	REG_MGMT_BOOT,   /* our boot block */
-	REG_CANARY,      /* a buffer in our data slot */
-	REG_BY_RING,     /* the bystander's ring, with entries not yet harvested */
-	REG_BY_SYS,      /* the bystander's system slot (code, stack, control page) */
-	REG_BY_DATA,     /* the bystander's data slot */
+	REG_MGMT_BOOT,	 /* our boot block */
+	REG_CANARY,	 /* a buffer in our data slot */
+	REG_BY_RING,	 /* the bystander's ring, with entries not yet harvested */
+	REG_BY_SYS,	 /* the bystander's system slot (code, stack, control page) */
+	REG_BY_DATA,	 /* the bystander's data slot */
 	REG_NR
 };
 
 static const char *const region_names[REG_NR] = {
-	"mgmt-code", "mgmt-tables", "mgmt-boot", "canary", "bystander-ring",
-	"bystander-sys", "bystander-data",
+    "mgmt-code",      "mgmt-tables",   "mgmt-boot",	 "canary",
+    "bystander-ring", "bystander-sys", "bystander-data",
 };
 
 /*
@@ -196,11 +199,11 @@ static void hash_all(const struct tracked *by, const void *canary, uint64_t out[
 {
 	const uint64_t basis = 0xcbf29ce484222325ull;
 
-	out[REG_MGMT_CODE] = hash_words(basis, __image_start,
-					(uint64_t)(__rodata_end - __image_start) & ~7ull);
+	out[REG_MGMT_CODE] =
+	    hash_words(basis, __image_start, (uint64_t)(__rodata_end - __image_start) & ~7ull);
 	out[REG_MGMT_TABLES] = hash_tables(basis);
-	out[REG_MGMT_BOOT] = hash_words(basis, (void *)RV_GPA_BOOT,
-					sizeof(struct rv_guest_boot) & ~7ull);
+	out[REG_MGMT_BOOT] =
+	    hash_words(basis, (void *)RV_GPA_BOOT, sizeof(struct rv_guest_boot) & ~7ull);
 	out[REG_CANARY] = hash_words(basis, canary, CANARY_BYTES);
 	out[REG_BY_RING] = hash_words(basis, (void *)by->rings.gpa[0],
 				      (uint64_t)by->rings.entries * sizeof(struct rv_dirty_entry));
@@ -237,7 +240,7 @@ static bool judge(struct scenario_run *run, const struct attempt *at, uint64_t a
 			return true;
 		break;
 	case WANT_IO:
-		/* Vol. 3C, 28.2.1, Table 28-5: size - 1, direction, string, REP, port. */
+		/* Vol. 3C, 28.2.1, Basic VM-Exit Information: size - 1, in, string, REP; port. */
 		if ((ev->info & 0x3f) == at->qual && (ev->info >> 16 & 0xffff) == a)
 			return true;
 		break;
@@ -248,13 +251,13 @@ static bool judge(struct scenario_run *run, const struct attempt *at, uint64_t a
 	return false;
 }
 
-static uint64_t tm[3];
 static bool one_attempt(struct scenario_run *run, const struct attempt *at,
 			const struct tracked *by)
 {
-	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 1,
-					  .args = { WORK_TEST_ISOLATION, at->op, at->a, at->b,
-						    at->c, at->d } };
+	struct rv_partition_spec spec = {
+	    .image = RV_IMAGE_WORK_ABI,
+	    .nr_vcpus = 1,
+	    .args = {WORK_TEST_ISOLATION, at->op, at->a, at->b, at->c, at->d}};
 	struct rv_event ev;
 	bool ok = false;
 	long id;
@@ -278,9 +281,7 @@ static bool one_attempt(struct scenario_run *run, const struct attempt *at,
 	case FIX_NONE:
 		break;
 	}
-	uint64_t t0 = rdtsc();
 	id = hc_partition_create(&spec);
-	tm[0] += rdtsc() - t0;
 	if (id < 0) {
 		result_fail(run, "reason=create attempt=%s err=%ld", at->name, id);
 		return false;
@@ -303,11 +304,8 @@ static bool one_attempt(struct scenario_run *run, const struct attempt *at,
 		break;
 	}
 out:
-	tm[1] += rdtsc() - t0;
-	t0 = rdtsc();
 	if (hc_partition_destroy((uint64_t)id))
 		result_fail(run, "reason=destroy attempt=%s", at->name);
-	tm[2] += rdtsc() - t0;
 	return ok;
 }
 
@@ -316,7 +314,7 @@ void scenario_isolation(struct scenario_run *run)
 	struct rv_hv_info info;
 	struct tracked by;
 	struct prng rng;
-	uint64_t h0[REG_NR], h1[REG_NR], free0 = 0, free1 = 0, writes0, writes1 = 0;
+	uint64_t h0[REG_NR], h1[REG_NR], free0 = 0, free1 = 0, writes0, writes1 = 0, t0, ticks;
 	uint32_t contained = 0, violations = 0;
 	uint64_t *canary;
 
@@ -349,10 +347,11 @@ void scenario_isolation(struct scenario_run *run)
 	if (hc_hv_info(&info) == 0)
 		free0 = info.free_pages;
 	hash_all(&by, canary, h0);
+	t0 = rdtsc();
 	for (uint32_t i = 0; i < NR_ATTEMPTS; i++)
 		contained += one_attempt(run, &attempts[i], &by);
+	ticks = (rdtsc() - t0) / NR_ATTEMPTS;
 	hash_all(&by, canary, h1);
-	gprintf("TIMING create %lu create+run %lu destroy %lu\n", tm[0], tm[1], tm[2]);
 	if (hc_hv_info(&info) == 0)
 		free1 = info.free_pages;
 
@@ -380,9 +379,11 @@ void scenario_isolation(struct scenario_run *run)
 	}
 	track_finish(run, &by);
 
-	result_kv(run, "attempts=%u contained=%u violations=%u regions=%u free_pages=%lu "
-		  "bystander_writes=%lu", (uint32_t)NR_ATTEMPTS, contained, violations, REG_NR, free1,
-		  writes1 - writes0);
+	result_kv(run,
+		  "attempts=%u contained=%u violations=%u regions=%u free_pages=%lu "
+		  "bystander_writes=%lu ticks_per_attempt=%lu",
+		  (uint32_t)NR_ATTEMPTS, contained, violations, REG_NR, free1, writes1 - writes0,
+		  ticks);
 	if (contained != NR_ATTEMPTS)
 		result_fail(run, "reason=not-contained contained=%u", contained);
 }
