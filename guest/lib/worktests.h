@@ -61,8 +61,9 @@ enum work_iso_op {
 	WORK_ISO_OUTS,    /* rep outsb of "Shutdown" to port args[2] */
 	WORK_ISO_RDMSR,   /* rdmsr args[2] */
 	WORK_ISO_WRMSR,   /* wrmsr args[3] to MSR args[2] */
-	WORK_ISO_VMX,     /* the VMX (or SMX) instruction enum work_iso_vmx args[2] */
+	WORK_ISO_VMX,     /* the instruction enum work_iso_vmx args[2] */
 	WORK_ISO_CR4_VMXE, /* set CR4.VMXE, which the guest reads as 0 */
+	WORK_ISO_CR3,     /* load CR3 = args[2]: page tables outside our RAM */
 	WORK_ISO_HC,      /* hypercall args[2] with arguments args[3..5] */
 	WORK_ISO_NR
 };
@@ -71,7 +72,7 @@ enum work_iso_vmx {
 	WORK_VMX_VMXON, WORK_VMX_VMXOFF, WORK_VMX_VMCLEAR, WORK_VMX_VMPTRLD,
 	WORK_VMX_VMPTRST, WORK_VMX_VMREAD, WORK_VMX_VMWRITE, WORK_VMX_VMLAUNCH,
 	WORK_VMX_VMRESUME, WORK_VMX_INVEPT, WORK_VMX_INVVPID, WORK_VMX_VMFUNC,
-	WORK_VMX_GETSEC,
+	WORK_VMX_GETSEC, WORK_VMX_INVD, WORK_VMX_XSETBV, /* SMX, and two more privileged ones */
 };
 
 /* WORK_ISO_HC's RV_HC_VCPU_DONE status: the call failed with -errno. */

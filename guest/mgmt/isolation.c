@@ -85,6 +85,8 @@ static const struct attempt attempts[] = {
 	EPT("write-lapic-icr", WORK_ISO_WRITE, 0xfee00300ull, 0xc4500), /* INIT to all others */
 	EPT("read-flash", WORK_ISO_READ, 0xffe00000ull, 0),
 	EPT("read-64g", WORK_ISO_HIGH, 0x1000000000ull, 0),
+	/* Page tables in the rings: the walk itself reads there (PML4 entry 0). */
+	EPT("cr3-in-rings", WORK_ISO_CR3, RV_GPA_RINGS, 0),
 	/* A guest PTE with a bit at or above MAXPHYADDR: #PF (reserved bit), no IDT. */
 	FIXED("read-past-maxphyaddr", WORK_ISO_HIGH, FIX_NONE, WANT_EXIT, 2),
 	/* I/O ports: unconditional I/O exiting. */
@@ -106,7 +108,7 @@ static const struct attempt attempts[] = {
 	MSR("wrmsr-efer", WORK_ISO_WRMSR, 0xc0000080u, 0),
 	MSR("rdmsr-gs-base", WORK_ISO_RDMSR, 0xc0000101u, 0),
 	MSR("wrmsr-sysenter-eip", WORK_ISO_WRMSR, 0x176, 0x1000),
-	/* VMX instructions exit unconditionally; VMFUNC and GETSEC raise #UD first. */
+	/* VMX instructions exit; VMFUNC and GETSEC raise #UD first. */
 	VMX("vmxon", WORK_VMX_VMXON, 27),
 	VMX("vmxoff", WORK_VMX_VMXOFF, 26),
 	VMX("vmclear", WORK_VMX_VMCLEAR, 19),
@@ -120,6 +122,9 @@ static const struct attempt attempts[] = {
 	VMX("invvpid", WORK_VMX_INVVPID, 53),
 	VMX("vmfunc", WORK_VMX_VMFUNC, 2),
 	VMX("getsec", WORK_VMX_GETSEC, 2),
+	VMX("invd", WORK_VMX_INVD, 13),
+	/* CR4.OSXSAVE is 0 in the start state: #UD before the exit. */
+	VMX("xsetbv", WORK_VMX_XSETBV, 2),
 	FIXED("cr4-vmxe", WORK_ISO_CR4_VMXE, FIX_NONE, WANT_EXIT, 28),
 	/* Hypercalls a workload may not make: refused, and the workload is told. */
 	HC("hc-shutdown", RV_HC_SHUTDOWN, 0, 0, 0, FIX_NONE, RV_EPERM),

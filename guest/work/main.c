@@ -175,7 +175,7 @@ static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_EXPECT;
 }
 
-/* A VMX instruction (or GETSEC); each must exit or fault, never return. */
+/* A VMX instruction (or GETSEC, INVD, XSETBV); each must exit or fault, never return. */
 static void iso_vmx(uint64_t which)
 {
 	uint64_t region[2] = { 0x1000, 0 }, val = 0, field = 0x4400; /* VM-instruction error */
@@ -219,6 +219,12 @@ static void iso_vmx(uint64_t which)
 		break;
 	case WORK_VMX_GETSEC: /* leaf 0, CAPABILITIES */
 		asm volatile("getsec" ::"a"(0), "b"(0) : "memory");
+		break;
+	case WORK_VMX_INVD:
+		asm volatile("invd" ::: "memory");
+		break;
+	case WORK_VMX_XSETBV: /* XCR0 = x87 only */
+		asm volatile("xsetbv" ::"a"(1), "d"(0), "c"(0) : "memory");
 		break;
 	}
 	(void)val;
@@ -309,6 +315,10 @@ static int test_isolation(uint32_t vcpu, const struct rv_guest_boot *boot)
 		asm volatile("mov %0, %%cr4" ::"r"(cr4 | (1ull << 13)) : "memory");
 		break;
 	}
+	case WORK_ISO_CR3:
+		/* The next instruction fetch walks page tables at @a (PML4 entry 0). */
+		asm volatile("mov %0, %%cr3" ::"r"(a) : "memory");
+		break;
 	case WORK_ISO_HC:
 		rc = hypercall6(a, b, boot->args[4], boot->args[5], 0, 0, 0);
 		if (rc < 0 && rc > -0x100) {
