@@ -10,7 +10,7 @@
  * system slot and nothing else.
  *
  * Nothing outside the workload may change.  A bystander workload with a
- * dirty ring writes for a while and is then paused; before and after the
+ * dirty ring writes a few pages and is then paused; before and after the
  * attempts we hash our own code, read-only data, system tables and boot
  * block, a canary buffer, the bystander's ring (its entries not yet
  * harvested) and all of its memory (through our windows), and compare
@@ -216,6 +216,17 @@ static void hash_all(const struct tracked *by, const void *canary, uint64_t out[
 	out[REG_BY_DATA] = hash_words(basis, (const void *)by->data, by->npages * 4096);
 }
 
+/* Entries the bystander's ring holds (pushed, not yet harvested). */
+static uint32_t ring_used(const struct tracked *by)
+{
+	const struct rv_dirty_entry *ring = (const struct rv_dirty_entry *)by->rings.gpa[0];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < by->rings.entries; i++)
+		n += load_acquire(&ring[i].flags) == RV_DIRTY_FLAG_DIRTY;
+	return n;
+}
+
 /* Did the event say what the attempt's row says it must? */
 static bool judge(struct scenario_run *run, const struct attempt *at, uint64_t a,
 		  const struct rv_event *ev)
@@ -320,7 +331,7 @@ void scenario_isolation(struct scenario_run *run)
 	struct tracked by;
 	struct prng rng;
 	uint64_t h0[REG_NR], h1[REG_NR], free0 = 0, free1 = 0, writes0, writes1 = 0, t0, ticks;
-	uint32_t contained = 0, violations = 0;
+	uint32_t contained = 0, violations = 0, ring0;
 	uint64_t *canary;
 
 	mgmt_alloc_reset();
@@ -334,20 +345,39 @@ void scenario_isolation(struct scenario_run *run)
 	for (uint64_t i = 0; i < CANARY_BYTES / 8; i++)
 		canary[i] = prng_next(&rng);
 
-	/* The bystander: a ring-mode dirty writer whose ring we do not harvest. */
-	if (!track_create(run, &by, MODE_RING, 1, 1, 1024, 7, WORK_VALUE_UNIQUE, 0) ||
-	    !track_start(run, &by)) {
+	/*
+	 * The bystander: a ring-mode dirty writer whose ring we do not
+	 * harvest.  Paused after a few stores, it has logged only a few of
+	 * its 4096 pages, so anything that let it run again during the
+	 * attempts would add ring entries, not just change page contents.
+	 * The ring holds all 4096 pages: it never blocks at its soft limit.
+	 */
+	if (!track_create(run, &by, MODE_RING, 1, 16, 16384, 7, WORK_VALUE_UNIQUE, 0) ||
+	    !track_log_on(run, &by) || !track_start(run, &by)) {
 		track_finish(run, &by);
 		return;
 	}
 	store_release(&by.ctrl->iteration, 1);
-	for (uint64_t until = rdtsc() + 4000000; rdtsc() < until || track_writes(&by) < 64;)
+	for (uint64_t until = rdtsc() + ISO_WAIT_TICKS; track_writes(&by) < 64;) {
+		if (rdtsc() > until) {
+			result_fail(run, "reason=bystander-idle writes=%lu", track_writes(&by));
+			track_finish(run, &by);
+			return;
+		}
 		cpu_relax();
+	}
 	if (!track_pause_all(run, &by)) {
 		track_finish(run, &by);
 		return;
 	}
 	writes0 = track_writes(&by);
+	ring0 = ring_used(&by);
+	if (!ring0) {
+		/* An empty ring would hash the same whatever happened to it. */
+		result_fail(run, "reason=bystander-ring-empty writes=%lu", writes0);
+		track_finish(run, &by);
+		return;
+	}
 
 	if (hc_hv_info(&info) == 0)
 		free0 = info.free_pages;
@@ -385,10 +415,10 @@ void scenario_isolation(struct scenario_run *run)
 	track_finish(run, &by);
 
 	result_kv(run,
-		  "attempts=%u contained=%u violations=%u regions=%u free_pages=%lu "
-		  "bystander_writes=%lu ticks_per_attempt=%lu",
-		  (uint32_t)NR_ATTEMPTS, contained, violations, REG_NR, free1, writes1 - writes0,
-		  ticks);
+		  "attempts=%u contained=%u violations=%u regions=%u ring_entries=%u "
+		  "free_pages=%lu bystander_writes=%lu ticks_per_attempt=%lu",
+		  (uint32_t)NR_ATTEMPTS, contained, violations, REG_NR, ring0, free1,
+		  writes1 - writes0, ticks);
 	if (contained != NR_ATTEMPTS)
 		result_fail(run, "reason=not-contained contained=%u", contained);
 }
