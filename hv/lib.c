@@ -2,9 +2,24 @@
 /* The few libc routines the hypervisor needs (GCC may call mem* itself). */
 #include "lib.h"
 
+/*
+ * REP STOS: the allocator zeroes every partition's RAM through here (4 MiB
+ * for a system slot), and a byte loop cost four instructions a byte, some
+ * 16 million for each partition created under Bochs, where instructions
+ * are time.  Quadwords for the aligned bulk, bytes for the rest.
+ */
 void *memset(void *d, int c, size_t n)
 {
 	u8 *p = d;
+	u64 q = 0x0101010101010101ull * (u8)c;
+
+	while (n && ((uintptr_t)p & 7)) {
+		*p++ = (u8)c;
+		n--;
+	}
+	size_t words = n / 8;
+	asm volatile("rep stosq" : "+D"(p), "+c"(words) : "a"(q) : "memory");
+	n &= 7;
 	while (n--)
 		*p++ = (u8)c;
 	return d;

@@ -17,6 +17,8 @@ enum work_test {
 	WORK_TEST_FAULT = 2, /* misbehave: args[1] = enum work_fault */
 	WORK_TEST_PERF = 3,  /* dirty_log_perf_test writer: args[3] = pages to write (0: all) */
 	WORK_TEST_MIGRATE = 4, /* writes its working set (args[3] pages) and keeps a record */
+	WORK_TEST_ISOLATION = 5, /* one attempt to leave its partition: args[1] = enum
+				  * work_iso_op, args[2..5] = its operands */
 };
 
 /*
@@ -42,6 +44,41 @@ enum work_fault {
 				ticks, then spin with interrupts off */
 	WORK_FAULT_NR
 };
+
+/*
+ * What WORK_TEST_ISOLATION tries (args[1]); args[2] is the address, port,
+ * MSR or hypercall number, args[3..5] the value or hypercall arguments.
+ * Each must be refused: the partition stops (RV_EV_VCPU_FAULT), or, for
+ * the hypercalls, the call fails and the vCPU reports WORK_ISO_TOLD(errno).
+ */
+enum work_iso_op {
+	WORK_ISO_READ,    /* 8-byte load from guest-physical args[2] */
+	WORK_ISO_WRITE,   /* 8-byte store of args[3] to args[2] */
+	WORK_ISO_FETCH,   /* call guest-physical args[2] */
+	WORK_ISO_HIGH,    /* map guest-physical args[2] (0: 1 << MAXPHYADDR) at linear
+			   * 4 GiB with a 2 MiB page of our own, then load from it */
+	WORK_ISO_IN,      /* inb from port args[2] */
+	WORK_ISO_OUT,     /* outb args[3] to port args[2] */
+	WORK_ISO_OUTL,    /* outl args[3] to port args[2] */
+	WORK_ISO_OUTS,    /* rep outsb of "Shutdown" to port args[2] */
+	WORK_ISO_RDMSR,   /* rdmsr args[2] */
+	WORK_ISO_WRMSR,   /* wrmsr args[3] to MSR args[2] */
+	WORK_ISO_VMX,     /* the instruction enum work_iso_vmx args[2] */
+	WORK_ISO_CR4_VMXE, /* set CR4.VMXE, which the guest reads as 0 */
+	WORK_ISO_CR3,     /* load CR3 = args[2]: page tables outside our RAM */
+	WORK_ISO_HC,      /* hypercall args[2] with arguments args[3..5] */
+	WORK_ISO_NR
+};
+
+enum work_iso_vmx {
+	WORK_VMX_VMXON, WORK_VMX_VMXOFF, WORK_VMX_VMCLEAR, WORK_VMX_VMPTRLD,
+	WORK_VMX_VMPTRST, WORK_VMX_VMREAD, WORK_VMX_VMWRITE, WORK_VMX_VMLAUNCH,
+	WORK_VMX_VMRESUME, WORK_VMX_INVEPT, WORK_VMX_INVVPID, WORK_VMX_VMFUNC,
+	WORK_VMX_GETSEC, WORK_VMX_INVD, WORK_VMX_XSETBV, /* SMX, and two more privileged ones */
+};
+
+/* WORK_ISO_HC's RV_HC_VCPU_DONE status: the call failed with -errno. */
+#define WORK_ISO_TOLD(errno) (0x100u + (errno))
 
 /* What the dirty writer stores (args[2]). */
 enum work_value {

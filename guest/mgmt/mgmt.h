@@ -82,5 +82,6 @@ void scenario_faults(struct scenario_run *run);
 void scenario_perf(struct scenario_run *run);
 void scenario_migrate(struct scenario_run *run);
 void scenario_soak(struct scenario_run *run);
+void scenario_isolation(struct scenario_run *run);
 
 #endif

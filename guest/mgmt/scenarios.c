@@ -47,8 +47,12 @@ void result_kv(struct scenario_run *run, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(item, sizeof(item), fmt, ap);
+	n = vsnprintf(item, sizeof(item), fmt, ap);
 	va_end(ap);
+	/* A cut value would still look like a number: say so, loudly. */
+	if ((size_t)n >= sizeof(item))
+		gprintf("%s: result_kv item of %d characters cut to %zu: %s\n", run->name, n,
+			sizeof(item) - 1, item);
 	n = snprintf(run->kv + run->kv_len, room, " %s", item);
 	if ((size_t)n >= room) {
 		gprintf("%s: RESULT line full, lost: %s\n", run->name, item);

@@ -188,6 +188,166 @@ static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_EXPECT;
 }
 
+/* A VMX instruction (or GETSEC, INVD, XSETBV); each must exit or fault, never return. */
+static void iso_vmx(uint64_t which)
+{
+	uint64_t region[2] = { 0x1000, 0 }, val = 0, field = 0x4400; /* VM-instruction error */
+
+	switch (which) {
+	case WORK_VMX_VMXON:
+		asm volatile("vmxon %0" ::"m"(region[0]) : "cc", "memory");
+		break;
+	case WORK_VMX_VMXOFF:
+		asm volatile("vmxoff" ::: "cc", "memory");
+		break;
+	case WORK_VMX_VMCLEAR:
+		asm volatile("vmclear %0" ::"m"(region[0]) : "cc", "memory");
+		break;
+	case WORK_VMX_VMPTRLD:
+		asm volatile("vmptrld %0" ::"m"(region[0]) : "cc", "memory");
+		break;
+	case WORK_VMX_VMPTRST:
+		asm volatile("vmptrst %0" : "=m"(region[0])::"cc");
+		break;
+	case WORK_VMX_VMREAD:
+		asm volatile("vmread %1, %0" : "=r"(val) : "r"(field) : "cc");
+		break;
+	case WORK_VMX_VMWRITE:
+		asm volatile("vmwrite %1, %0" ::"r"(field), "r"(val) : "cc");
+		break;
+	case WORK_VMX_VMLAUNCH:
+		asm volatile("vmlaunch" ::: "cc", "memory");
+		break;
+	case WORK_VMX_VMRESUME:
+		asm volatile("vmresume" ::: "cc", "memory");
+		break;
+	case WORK_VMX_INVEPT: /* type 2: all contexts */
+		asm volatile("invept %0, %1" ::"m"(region), "r"(2ull) : "cc", "memory");
+		break;
+	case WORK_VMX_INVVPID:
+		asm volatile("invvpid %0, %1" ::"m"(region), "r"(2ull) : "cc", "memory");
+		break;
+	case WORK_VMX_VMFUNC: /* function 0, EPTP switching */
+		asm volatile("vmfunc" ::"a"(0), "c"(0) : "memory");
+		break;
+	case WORK_VMX_GETSEC: /* leaf 0, CAPABILITIES */
+		asm volatile("getsec" ::"a"(0), "b"(0) : "memory");
+		break;
+	case WORK_VMX_INVD:
+		asm volatile("invd" ::: "memory");
+		break;
+	case WORK_VMX_XSETBV: /* XCR0 = x87 only */
+		asm volatile("xsetbv" ::"a"(1), "d"(0), "c"(0) : "memory");
+		break;
+	}
+	(void)val;
+}
+
+/*
+ * Our guest page tables map only 0-4 GiB.  To name a guest-physical
+ * address beyond, add a PDPT entry for linear 4 GiB that points to a page
+ * directory of our own (in free RAM of slot 0, below the stacks) with one
+ * 2 MiB page at @gpa.  Everything written here is our own memory.
+ */
+#define ISO_SCRATCH_PD 0x3d0000ull
+static uint64_t iso_high_read(uint64_t gpa)
+{
+	volatile uint64_t *pdpt = (volatile uint64_t *)RV_GPA_PDPT;
+	volatile uint64_t *pd = (volatile uint64_t *)ISO_SCRATCH_PD;
+	uint32_t a, b, c, d;
+
+	if (!gpa) {
+		asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000008), "c"(0));
+		gpa = 1ull << (a & 0xff); /* the first address past MAXPHYADDR */
+	}
+	for (int i = 0; i < 512; i++)
+		pd[i] = 0;
+	pd[0] = gpa | 0x83; /* present, writable, 2 MiB page */
+	pdpt[4] = ISO_SCRATCH_PD | 0x3;
+	asm volatile("invlpg (%0)" ::"r"(0x100000000ull) : "memory");
+	return *(volatile uint64_t *)0x100000000ull;
+}
+
+/*
+ * One attempt to reach outside the partition (enum work_iso_op).  A
+ * refused access never comes back here; a refused hypercall returns an
+ * error, which we report as WORK_ISO_TOLD(errno).  Anything else that
+ * returns is a hole in the partition: WORK_STATUS_EXPECT.
+ */
+static int test_isolation(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	static const char shutdown[] = "Shutdown";
+	uint64_t op = boot->args[1], a = boot->args[2], b = boot->args[3];
+	uint64_t val = 0;
+	long rc;
+
+	gprintf("isolation: vCPU %u attempt op %lu on 0x%lx\n", vcpu, op, a);
+	switch (op) {
+	case WORK_ISO_READ:
+		val = *(volatile uint64_t *)a;
+		break;
+	case WORK_ISO_WRITE:
+		*(volatile uint64_t *)a = b;
+		break;
+	case WORK_ISO_FETCH:
+		((void (*)(void))a)();
+		break;
+	case WORK_ISO_HIGH:
+		val = iso_high_read(a);
+		break;
+	case WORK_ISO_IN:
+		asm volatile("inb %%dx, %%al" : "=a"(val) : "d"(a));
+		break;
+	case WORK_ISO_OUT:
+		asm volatile("outb %%al, %%dx" ::"a"(b), "d"(a));
+		break;
+	case WORK_ISO_OUTL:
+		asm volatile("outl %%eax, %%dx" ::"a"(b), "d"(a));
+		break;
+	case WORK_ISO_OUTS: {
+		const char *p = shutdown;
+		uint64_t n = sizeof(shutdown) - 1;
+		asm volatile("rep outsb" : "+S"(p), "+c"(n) : "d"(a) : "memory");
+		break;
+	}
+	case WORK_ISO_RDMSR: {
+		uint32_t lo, hi;
+		asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(a));
+		val = (uint64_t)hi << 32 | lo;
+		break;
+	}
+	case WORK_ISO_WRMSR:
+		asm volatile("wrmsr" ::"c"(a), "a"((uint32_t)b), "d"((uint32_t)(b >> 32)));
+		break;
+	case WORK_ISO_VMX:
+		iso_vmx(a);
+		break;
+	case WORK_ISO_CR4_VMXE: {
+		uint64_t cr4;
+		asm volatile("mov %%cr4, %0" : "=r"(cr4));
+		asm volatile("mov %0, %%cr4" ::"r"(cr4 | (1ull << 13)) : "memory");
+		break;
+	}
+	case WORK_ISO_CR3:
+		/* The next instruction fetch walks page tables at @a (PML4 entry 0). */
+		asm volatile("mov %0, %%cr3" ::"r"(a) : "memory");
+		break;
+	case WORK_ISO_HC:
+		rc = hypercall6(a, b, boot->args[4], boot->args[5], 0, 0, 0);
+		if (rc < 0 && rc > -0x100) {
+			gprintf("isolation: hypercall %lu refused: %ld\n", a, rc);
+			return (int)WORK_ISO_TOLD(-rc);
+		}
+		gprintf("isolation: hypercall %lu returned %ld\n", a, rc);
+		return WORK_STATUS_EXPECT;
+	default:
+		return WORK_STATUS_UNKNOWN_TEST;
+	}
+	gprintf("isolation: vCPU %u is still running after op %lu on 0x%lx (read 0x%lx)\n", vcpu,
+		op, a, val);
+	return WORK_STATUS_EXPECT;
+}
+
 /* Indexed by enum work_test. */
 static const struct work_test_desc tests[] = {
 	[WORK_TEST_HELLO] = { "hello", test_hello },
@@ -195,6 +355,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_FAULT] = { "fault", test_fault },
 	[WORK_TEST_PERF] = { "perf", test_perf },
 	[WORK_TEST_MIGRATE] = { "migrate", test_migrate },
+	[WORK_TEST_ISOLATION] = { "isolation", test_isolation },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)
