@@ -67,6 +67,7 @@ enum work_iso_op {
 	WORK_ISO_CR4_VMXE, /* set CR4.VMXE, which the guest reads as 0 */
 	WORK_ISO_CR3,     /* load CR3 = args[2]: page tables outside our RAM */
 	WORK_ISO_HC,      /* hypercall args[2] with arguments args[3..5] */
+	WORK_ISO_FORGE,   /* print the lines that end or pass a run, then finish */
 	WORK_ISO_NR
 };
 
