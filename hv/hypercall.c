@@ -124,6 +124,18 @@ static struct partition *workload(u64 id)
 	return p && !p->is_mgmt ? p : NULL;
 }
 
+/*
+ * vCPU `index` of workload `id`, for the calls that act on one vCPU; NULL
+ * with *err = -RV_ENOENT (no such workload) or -RV_EINVAL (no such vCPU).
+ */
+static struct vcpu *workload_vcpu(u64 id, u64 index, s64 *err)
+{
+	struct partition *p = workload(id);
+
+	*err = !p ? -RV_ENOENT : index >= p->nr_vcpus ? -RV_EINVAL : 0;
+	return *err ? NULL : p->vcpus[index];
+}
+
 static s64 hc_slot_set(struct vcpu *v, const u64 *a)
 {
 	struct partition *p = workload(a[0]);
@@ -171,25 +183,20 @@ static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
 
 static s64 hc_vcpu_pause(struct vcpu *v, const u64 *a)
 {
-	struct partition *p = workload(a[0]);
+	s64 err;
+	struct vcpu *t = workload_vcpu(a[0], a[1], &err);
 
-	if (!p)
-		return -RV_ENOENT;
-	if (a[1] >= p->nr_vcpus)
-		return -RV_EINVAL;
-	return vcpu_pause_sync(p->vcpus[a[1]]);
+	return t ? vcpu_pause_sync(t) : err;
 }
 
 static s64 hc_vcpu_resume(struct vcpu *v, const u64 *a)
 {
-	struct partition *p = workload(a[0]);
+	s64 err;
+	struct vcpu *t = workload_vcpu(a[0], a[1], &err);
 
-	if (!p)
-		return -RV_ENOENT;
-	if (a[1] >= p->nr_vcpus)
-		return -RV_EINVAL;
-	vcpu_resume(p->vcpus[a[1]]);
-	return 0;
+	if (t)
+		vcpu_resume(t);
+	return err;
 }
 
 static s64 hc_map(struct vcpu *v, const u64 *a)
@@ -236,29 +243,26 @@ static s64 hc_trace(struct vcpu *v, const u64 *a)
 
 static s64 hc_vcpu_get_state(struct vcpu *v, const u64 *a)
 {
-	struct partition *p = workload(a[0]);
+	s64 err;
+	struct vcpu *t = workload_vcpu(a[0], a[1], &err);
 
-	if (!p)
-		return -RV_ENOENT;
-	if (a[1] >= p->nr_vcpus)
-		return -RV_EINVAL;
+	if (!t)
+		return err;
 	if (gm_check(v, a[2], sizeof(struct rv_vcpu_state), true))
 		return -RV_EFAULT;
-	int err = vcpu_save_sync(p->vcpus[a[1]]);
-	return err ? err : gm_write(v, a[2], &p->vcpus[a[1]]->saved, sizeof(struct rv_vcpu_state));
+	err = vcpu_save_sync(t);
+	return err ? err : gm_write(v, a[2], &t->saved, sizeof(struct rv_vcpu_state));
 }
 
 static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
 {
-	struct partition *p = workload(a[0]);
+	s64 err;
+	struct vcpu *t = workload_vcpu(a[0], a[1], &err);
 
-	if (!p)
-		return -RV_ENOENT;
-	if (a[1] >= p->nr_vcpus)
-		return -RV_EINVAL;
-	if (p->state != PART_CREATED)
+	if (!t)
+		return err;
+	if (t->part->state != PART_CREATED)
 		return -RV_EBUSY; /* only before its first VM entry */
-	struct vcpu *t = p->vcpus[a[1]];
 	struct rv_vcpu_state st; /* all or nothing: a fault half-way changes nothing */
 	if (gm_read(v, a[2], &st, sizeof(st)))
 		return -RV_EFAULT;
