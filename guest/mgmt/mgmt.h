@@ -71,5 +71,6 @@ void scenario_race_demo(struct scenario_run *run);
 void scenario_faults(struct scenario_run *run);
 void scenario_perf(struct scenario_run *run);
 void scenario_migrate(struct scenario_run *run);
+void scenario_fuzz(struct scenario_run *run);
 
 #endif
