@@ -167,7 +167,11 @@ static uint64_t live_id(struct fz_ctx *c)
 	for (uint32_t i = 1; i <= FZ_MAX_ID; i++)
 		if (c->live[i])
 			ids[n++] = i;
-	return n ? ids[rnd(c, n)] : 1 + rnd(c, FZ_MAX_ID);
+	if (n)
+		return ids[rnd(c, n)];
+	/* None: a guess, which must not be the bystander. */
+	uint64_t id = 1 + rnd(c, FZ_MAX_ID);
+	return id == c->avoid ? 9999 : id;
 }
 
 static uint64_t gen_id(struct fz_ctx *c)
@@ -353,8 +357,11 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 			v = c->ram_end - 8; /* straddles: must be refused */
 		break;
 	case A_LEN:
-		return PICK(c, ((const uint64_t[]){ 0, 1, 16, 63, 100, 100, 4096, 4097, 1ull << 20,
-						    ~0ull, 1ull << 63 }));
+		/* Mostly short: every byte accepted goes out on the serial port. */
+		if (chance(c, 3))
+			return RV_CONSOLE_MAX;
+		return PICK(c, ((const uint64_t[]){ 0, 1, 16, 40, 63, 4097, 1ull << 20, ~0ull,
+						    1ull << 63 }));
 	case A_TIMEOUT:
 		return PICK(c, ((const uint64_t[]){ 0, 0, 1, 1000, 100000 }));
 	case A_STATUS:
@@ -394,10 +401,15 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k)
 
 	a[0] = live_id(c);
 	switch (k->nr) {
-	case RV_HC_PARTITION_CREATE:
+	case RV_HC_PARTITION_CREATE: {
+		struct rv_partition_spec *spec = (void *)(c->scratch + SC_IN);
+		spec->image = RV_IMAGE_WORK_ABI;
+		spec->nr_vcpus = 1;
+		spec->data_mib = 1 + rnd(c, 2);
 		a[0] = c->scratch + SC_IN;
 		k->ptr = 0;
 		break;
+	}
 	case RV_HC_WAIT_EVENT:
 		a[0] = out;
 		a[1] = 0;
@@ -413,10 +425,20 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k)
 		a[2] = out;
 		k->ptr = 2;
 		break;
-	case RV_HC_SLOT_SET:
+	case RV_HC_SLOT_SET: {
+		/* Logging of the data slot on or off, or a second slot made or deleted. */
+		struct rv_slot *sl = (void *)(c->scratch + SC_IN);
+		bool second = chance(c, 40);
+		*sl = (struct rv_slot){ .id = second ? 2 : 1,
+					.flags = rnd(c, 2) ? RV_SLOT_LOG_DIRTY : 0,
+					.gpa = second ? 0x2000000 : RV_GPA_DATA,
+					.size = (1 + rnd(c, 2)) << 20 };
+		if (second && chance(c, 40))
+			sl->size = 0;
 		a[1] = c->scratch + SC_IN;
 		k->ptr = 1;
 		break;
+	}
 	case RV_HC_RING_ENABLE:
 		a[1] = PICK(c, ((const uint64_t[]){ 256, 1024, 65536 }));
 		a[2] = a[1] >= 1024 && chance(c, 25) ? RV_RING_PML : 0;
@@ -481,7 +503,7 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 	k->ptr = -1;
 	if (pick < 5)
 		k->nr = PICK(c, ((const uint64_t[]){ 255, 1000, 1ull << 32, 1ull << 63, ~0ull }));
-	else if (pick < 35)
+	else if (pick < 45)
 		k->nr = PICK(c, wellformed_nrs);
 	else
 		k->nr = rnd(c, RV_HC_NR_CALLS + 2);
@@ -498,7 +520,7 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 		for (int w = 0; w < 64; w++)
 			((uint64_t *)(c->scratch + SC_IN))[w] = chance(c, 50) ? prng_next(&c->rng) : 0;
 
-	if (pick >= 5 && pick < 35) {
+	if (pick >= 5 && pick < 45) {
 		gen_wellformed(c, k);
 		return;
 	}
@@ -587,8 +609,29 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 			return;
 		}
 	}
-	if (k->nr == RV_HC_RING_ENABLE && !ring_size_ok(a[1]))
+	if (k->nr == RV_HC_RING_ENABLE &&
+	    (!ring_size_ok(a[1]) || a[2] & ~(uint64_t)(RV_RING_NO_SOFT_LIMIT | RV_RING_PML) ||
+	     (a[2] & RV_RING_PML && (a[2] & RV_RING_NO_SOFT_LIMIT || a[1] < 1024))))
 		k->bad = true;
+	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)RV_BITMAP_CLEAR)
+		k->bad = true;
+	/* Inputs we wrote ourselves, at the one place we know what they hold. */
+	if (k->nr == RV_HC_PARTITION_CREATE && a[0] == c->scratch + SC_IN) {
+		const struct rv_partition_spec *sp = (const void *)a[0];
+		if (sp->image != RV_IMAGE_WORK_ABI || sp->nr_vcpus == 0 ||
+		    sp->nr_vcpus > RV_MAX_VCPUS || sp->data_mib > RV_DATA_MIB_MAX)
+			k->bad = true;
+	}
+	if (k->nr == RV_HC_SLOT_SET && a[1] == c->scratch + SC_IN) {
+		const struct rv_slot *sl = (const void *)a[1];
+		/* No slot the fuzzer's pools can name lies below RV_GPA_DATA with these sizes. */
+		if (sl->id >= RV_MAX_SLOTS || sl->flags & ~RV_SLOT_LOG_DIRTY ||
+		    (sl->gpa | sl->size) & 0xfff || (sl->id == 0 && sl->size == 0) ||
+		    (sl->size && (sl->gpa < RV_GPA_DATA || sl->gpa >= RV_GPA_DATA_END ||
+				  sl->size > RV_GPA_DATA_END - sl->gpa ||
+				  sl->size > ((uint64_t)RV_DATA_MIB_MAX << 20))))
+			k->bad = true;
+	}
 	if (k->nr == RV_HC_MAP && (a[2] & 0xfff || a[2] < RV_GPA_WINDOWS || a[2] >= RV_GPA_WINDOWS_END))
 		k->bad = true;
 	if (ptr_refused(c, k))

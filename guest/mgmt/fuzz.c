@@ -198,7 +198,7 @@ void scenario_fuzz(struct scenario_run *run)
 	struct fz_stats work;
 	struct fz_sums s0, s1;
 	struct tracked by;
-	uint64_t seed, count, w0 = 0, w1 = 0;
+	uint64_t seed, count, w0 = 0, w1 = 0, t0 = rdtsc(), t_work = 0, t_mgmt = 0;
 	bool alive = false, counted = false;
 	uint32_t left = 0;
 
@@ -213,6 +213,7 @@ void scenario_fuzz(struct scenario_run *run)
 	/* 1. The workload's storm, in its own partition. */
 	if (!work_storm(run, seed, count, &work))
 		goto report;
+	t_work = rdtsc() - t0;
 	print_table("workload", &work);
 
 	/* 2. Free pages before, with the management partition's EPT grown. */
@@ -235,8 +236,10 @@ void scenario_fuzz(struct scenario_run *run)
 	fz_init(&c, seed ^ 0x6d676d74ull, true, boot->partition, (uint32_t)by.id, ram_end);
 	c.avoid_win = WIN_SYS(by.id);
 	w0 = track_writes(&by);
+	t_mgmt = rdtsc();
 	for (uint64_t i = 0; i < count; i++)
 		fz_step(&c);
+	t_mgmt = rdtsc() - t_mgmt;
 	w1 = track_writes(&by);
 	print_table("mgmt", &c.st);
 
@@ -287,4 +290,5 @@ report:
 		  seed, work.calls, work.accepted, c.st.calls, c.st.accepted);
 	result_kv(run, "created=%u destroyed=%u cleanup=%u bystander_writes=%lu free_pages=%lu",
 		  c.created, c.destroyed, left, w1 - w0, before.free_pages);
+	result_kv(run, "ticks_work=%lu ticks_mgmt=%lu", t_work, t_mgmt);
 }
