@@ -405,7 +405,7 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k)
 		struct rv_partition_spec *spec = (void *)(c->scratch + SC_IN);
 		spec->image = RV_IMAGE_WORK_ABI;
 		spec->nr_vcpus = 1;
-		spec->data_mib = 1 + rnd(c, 2);
+		spec->data_mib = 1; /* so that the well-formed slot 1 below matches it */
 		a[0] = c->scratch + SC_IN;
 		k->ptr = 0;
 		break;
@@ -430,9 +430,9 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k)
 		struct rv_slot *sl = (void *)(c->scratch + SC_IN);
 		bool second = chance(c, 40);
 		*sl = (struct rv_slot){ .id = second ? 2 : 1,
-					.flags = rnd(c, 2) ? RV_SLOT_LOG_DIRTY : 0,
+					.flags = chance(c, 70) ? RV_SLOT_LOG_DIRTY : 0,
 					.gpa = second ? 0x2000000 : RV_GPA_DATA,
-					.size = (1 + rnd(c, 2)) << 20 };
+					.size = 1ull << 20 };
 		if (second && chance(c, 40))
 			sl->size = 0;
 		a[1] = c->scratch + SC_IN;
