@@ -105,7 +105,7 @@ void scenario_dirty_log(struct scenario_run *run)
 	uint64_t vcpus, iterations, mem, ring, seed, interval, tracing;
 	struct dl_totals tot = { 0 };
 	struct rv_dirty_stats st;
-	struct tracked t;
+	struct tracked t = { .test = 0 }; /* track_create reads test: 0 is the dirty writer */
 	enum track_mode mode;
 	uint64_t log_exits = 0;
 

@@ -68,7 +68,7 @@ static uint64_t precopy(struct scenario_run *run, bool right_order, uint64_t vcp
 {
 	const char *order = hot ? "right order, hot pages" : right_order ? "right order" : "wrong order";
 	struct round_log rl[MAX_ROUNDS + 2];
-	struct tracked t;
+	struct tracked t = { .test = 0 }; /* track_create reads test: 0 is the dirty writer */
 	uint64_t lost = 0, shown = 0;
 
 	mgmt_alloc_reset();

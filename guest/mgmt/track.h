@@ -50,7 +50,8 @@ void mgmt_alloc_reset(void);
 /* Parse "ring", "ring-wait", "bitmap" or "pml". */
 bool track_mode_parse(const char *s, enum track_mode *out);
 /* Create, map and (for ring modes) ring-enable a workload (t->test, or the
- * dirty writer; args[1..3] = seed, value, span). */
+ * dirty writer; args[1..3] = seed, value, span).  The caller must set
+ * t->test (0 for the dirty writer): it is read before *t is cleared. */
 bool track_create(struct scenario_run *run, struct tracked *t, enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
 		  enum work_value value, uint64_t span);
