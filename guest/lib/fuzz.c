@@ -395,7 +395,7 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 }
 
 /* Well-formed arguments for call @nr on a partition we made (odd orders come for free). */
-static void gen_wellformed(struct fz_ctx *c, struct fz_call *k)
+static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 {
 	uint64_t *a = k->a, out = c->scratch + SC_OUT + (rnd(c, 256) << 3);
 
@@ -428,9 +428,9 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k)
 	case RV_HC_SLOT_SET: {
 		/* Logging of the data slot on or off, or a second slot made or deleted. */
 		struct rv_slot *sl = (void *)(c->scratch + SC_IN);
-		bool second = chance(c, 40);
+		bool second = !script && chance(c, 40);
 		*sl = (struct rv_slot){ .id = second ? 2 : 1,
-					.flags = chance(c, 70) ? RV_SLOT_LOG_DIRTY : 0,
+					.flags = script || chance(c, 70) ? RV_SLOT_LOG_DIRTY : 0,
 					.gpa = second ? 0x2000000 : RV_GPA_DATA,
 					.size = 1ull << 20 };
 		if (second && chance(c, 40))
@@ -495,14 +495,29 @@ static const uint64_t wellformed_nrs[] = {
 	RV_HC_WAIT_EVENT,        RV_HC_TRACE,
 };
 
+/*
+ * A partition's life in order, which the well-formed mix follows half of
+ * the time, so that the calls that need a history (a bitmap needs
+ * logging without rings, a vCPU's state needs a vCPU that ran and is
+ * held) get it.  The other half comes in any order.
+ */
+static const uint64_t script_nrs[] = {
+	RV_HC_PARTITION_CREATE, RV_HC_SLOT_SET,	  RV_HC_PARTITION_START, RV_HC_BITMAP_GET,
+	RV_HC_BITMAP_CLEAR,	RV_HC_VCPU_PAUSE, RV_HC_VCPU_GET_STATE,	 RV_HC_VCPU_RESUME,
+	RV_HC_BITMAP_GET,	RV_HC_MAP,	  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
+};
+
 static void gen_call(struct fz_ctx *c, struct fz_call *k)
 {
 	uint32_t pick = rnd(c, 100);
+	bool script = pick >= 5 && pick < 45 && chance(c, 50);
 
 	memset(k, 0, sizeof(*k));
 	k->ptr = -1;
 	if (pick < 5)
 		k->nr = PICK(c, ((const uint64_t[]){ 255, 1000, 1ull << 32, 1ull << 63, ~0ull }));
+	else if (script)
+		k->nr = script_nrs[c->script++ % ARRAY_SIZE(script_nrs)];
 	else if (pick < 45)
 		k->nr = PICK(c, wellformed_nrs);
 	else
@@ -521,7 +536,7 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 			((uint64_t *)(c->scratch + SC_IN))[w] = chance(c, 50) ? prng_next(&c->rng) : 0;
 
 	if (pick >= 5 && pick < 45) {
-		gen_wellformed(c, k);
+		gen_wellformed(c, k, script);
 		return;
 	}
 	for (int i = 0; i < 6; i++) {

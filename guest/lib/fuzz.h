@@ -46,6 +46,7 @@ struct fz_ctx {
 	uint64_t scratch, ram_end; /* the scratch is [scratch, ram_end) */
 	bool live[FZ_MAX_ID + 1];  /* partitions the fuzzer created and has not destroyed */
 	uint32_t created, destroyed;
+	uint32_t script;           /* the next step of the well-formed life cycle */
 	struct fz_stats st;
 };
 
