@@ -186,8 +186,9 @@ static uint64_t gen_id(struct fz_ctx *c)
 		id = 0;
 		break;
 	case 2: /* beyond the table, or a truncation away from a real id */
-		id = PICK(c, ((const uint64_t[]){ 8, 9999, 1ull << 32, (1ull << 32) + 1,
-						   (1ull << 32) + c->self, ~0ull, 1ull << 63 }));
+		id = PICK(c, ((const uint64_t[]){ 8, 9999, 1ull << 32, (1ull << 32) + c->self,
+						   (1ull << 32) + live_id(c), (1ull << 32) + live_id(c),
+						   ~0ull, 1ull << 63 }));
 		break;
 	case 3:
 		id = 1 + rnd(c, FZ_MAX_ID); /* exists or not, destroyed or never made */
