@@ -503,9 +503,14 @@ static const uint64_t wellformed_nrs[] = {
  * held) get it.  The other half comes in any order.
  */
 static const uint64_t script_nrs[] = {
+	/* bitmap mode */
 	RV_HC_PARTITION_CREATE, RV_HC_SLOT_SET,	  RV_HC_PARTITION_START, RV_HC_BITMAP_GET,
 	RV_HC_BITMAP_CLEAR,	RV_HC_VCPU_PAUSE, RV_HC_VCPU_GET_STATE,	 RV_HC_VCPU_RESUME,
 	RV_HC_BITMAP_GET,	RV_HC_MAP,	  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
+	/* ring mode */
+	RV_HC_PARTITION_CREATE, RV_HC_RING_ENABLE, RV_HC_SLOT_SET,	 RV_HC_PARTITION_START,
+	RV_HC_RING_RESET,	RV_HC_VCPU_PAUSE,  RV_HC_VCPU_GET_STATE, RV_HC_RING_RESET,
+	RV_HC_VCPU_RESUME,	RV_HC_RING_RESET,  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
 };
 
 static void gen_call(struct fz_ctx *c, struct fz_call *k)
