@@ -19,7 +19,14 @@ enum work_test {
 	WORK_TEST_MIGRATE = 4, /* writes its working set (args[3] pages) and keeps a record */
 	WORK_TEST_ISOLATION = 5, /* one attempt to leave its partition: args[1] = enum
 				  * work_iso_op, args[2..5] = its operands */
+	WORK_TEST_FUZZ = 6,    /* vCPU 0 makes args[3] random hypercalls from seed args[1] */
 };
+
+/*
+ * WORK_TEST_FUZZ's report (a struct fz_stats, guest/lib/fuzz.h), in the
+ * control page after struct work_ctrl, written before vCPU 0 reports done.
+ */
+#define WORK_FUZZ_REPORT_GPA (WORK_CTRL_GPA + 0x800)
 
 /*
  * WORK_TEST_MIGRATE's record, in the system slot (migrated with it): the

@@ -5,6 +5,7 @@
  * RV_HC_VCPU_DONE status (see worktests.h).
  */
 #include "guest.h"
+#include "fuzz.h"
 #include "prng.h"
 #include "worktests.h"
 
@@ -139,6 +140,43 @@ static int test_migrate(uint32_t vcpu, const struct rv_guest_boot *boot)
 	gprintf("migrate: vCPU %u checked its %lu pages after %lu stores: %lu wrong\n", vcpu,
 		(npages - vcpu + n - 1) / n, ctrl->writes[vcpu], bad);
 	return bad ? WORK_STATUS_EXPECT : WORK_STATUS_OK;
+}
+
+/*
+ * The workload's hypercall storm (the `fuzz` scenario): every privileged
+ * call must fail with -RV_EPERM, whatever its arguments; the others must
+ * keep their contracts, and nothing the hypervisor writes for us may land
+ * outside our scratch (the last FZ_SCRATCH_SIZE bytes of the data slot).
+ */
+static int test_fuzz(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	static struct fz_ctx c; /* vCPU 0's alone */
+	struct fz_stats *rep = (struct fz_stats *)WORK_FUZZ_REPORT_GPA;
+	uint64_t ram_end = boot->data_gpa + boot->data_size;
+	uint64_t code, canary, code_len = (uint64_t)__text_end - RV_GPA_IMAGE;
+	uint8_t *below;
+
+	if (vcpu != 0)
+		return WORK_STATUS_OK;
+	if (boot->data_size < 2 * FZ_SCRATCH_SIZE)
+		return WORK_STATUS_EXPECT;
+	/* A canary just below the scratch, and our code: neither may change. */
+	below = (uint8_t *)(ram_end - 2 * FZ_SCRATCH_SIZE);
+	for (uint64_t i = 0; i < FZ_SCRATCH_SIZE; i++)
+		below[i] = (uint8_t)(i * 7 + 1);
+	canary = fz_sum(below, FZ_SCRATCH_SIZE);
+	code = fz_sum((void *)RV_GPA_IMAGE, code_len);
+
+	fz_init(&c, boot->args[1], false, boot->partition, FZ_NO_ID, ram_end);
+	for (uint64_t i = 0; i < boot->args[3]; i++)
+		fz_step(&c);
+	if (fz_sum(below, FZ_SCRATCH_SIZE) != canary || fz_sum((void *)RV_GPA_IMAGE, code_len) != code) {
+		if (!c.st.violations)
+			snprintf(c.st.first, sizeof(c.st.first), "kind=own-memory-changed");
+		c.st.violations++;
+	}
+	memcpy(rep, &c.st, sizeof(c.st));
+	return c.st.violations ? WORK_STATUS_EXPECT : WORK_STATUS_OK;
 }
 
 /* Misbehave in one of the ways of enum work_fault; never returns normally. */
@@ -368,6 +406,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_PERF] = { "perf", test_perf },
 	[WORK_TEST_MIGRATE] = { "migrate", test_migrate },
 	[WORK_TEST_ISOLATION] = { "isolation", test_isolation },
+	[WORK_TEST_FUZZ] = { "fuzz", test_fuzz },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)
