@@ -89,6 +89,7 @@ static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_TRACE] = { A_OP, A_OUT, A_MAX },
 	[RV_HC_VCPU_GET_STATE] = { A_ID, A_VCPU, A_OUT },
 	[RV_HC_VCPU_SET_STATE] = { A_ID, A_VCPU, A_STATE },
+	[RV_HC_PARTITION_WATCHDOG] = { A_ID, A_ANY }, /* ticks: any of the pool's numbers */
 };
 
 /* Bytes a call reads or writes at its pointer argument; 0: unknown or none. */
@@ -635,6 +636,8 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	     (a[2] & RV_RING_PML && (a[2] & RV_RING_NO_SOFT_LIMIT || a[1] < 1024))))
 		k->bad = true;
 	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)RV_BITMAP_CLEAR)
+		k->bad = true;
+	if (k->nr == RV_HC_PARTITION_WATCHDOG && a[1] > RV_WATCHDOG_MAX)
 		k->bad = true;
 	/* Inputs we wrote ourselves, at the one place we know what they hold. */
 	if (k->nr == RV_HC_PARTITION_CREATE && a[0] == c->scratch + SC_IN) {
