@@ -442,7 +442,15 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		break;
 	}
 	case RV_HC_RING_ENABLE:
-		a[1] = PICK(c, ((const uint64_t[]){ 256, 1024, 65536 }));
+		/*
+		 * One in four is right in every way but the size, which is in
+		 * range but not a power of two: only the size check can refuse
+		 * it (random arguments rarely get that far).
+		 */
+		if (chance(c, 25))
+			a[1] = PICK(c, ((const uint64_t[]){ 257, 300, 1000, 1023, 1536, 4095, 65535 }));
+		else
+			a[1] = PICK(c, ((const uint64_t[]){ 256, 1024, 65536 }));
 		a[2] = a[1] >= 1024 && chance(c, 25) ? RV_RING_PML : 0;
 		a[3] = out;
 		k->ptr = 3;
