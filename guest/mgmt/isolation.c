@@ -126,6 +126,11 @@ static const struct attempt attempts[] = {
 	VMX("invd", WORK_VMX_INVD, 13),
 	/* CR4.OSXSAVE is 0 in the start state: #UD before the exit. */
 	VMX("xsetbv", WORK_VMX_XSETBV, 2),
+	/* Exits we ask for, so that these stop a workload too (hv/vmx/vmx.c:setup_controls). */
+	VMX("wbinvd", WORK_VMX_WBINVD, 54),
+	VMX("rdpmc", WORK_VMX_RDPMC, 15),
+	VMX("monitor", WORK_VMX_MONITOR, 39),
+	VMX("mwait", WORK_VMX_MWAIT, 36),
 	FIXED("cr4-vmxe", WORK_ISO_CR4_VMXE, FIX_NONE, WANT_EXIT, 28),
 	/* Hypercalls a workload may not make: refused, and the workload is told. */
 	HC("hc-shutdown", RV_HC_SHUTDOWN, 0, 0, 0, FIX_NONE, RV_EPERM),

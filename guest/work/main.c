@@ -277,6 +277,18 @@ static void iso_vmx(uint64_t which)
 	case WORK_VMX_XSETBV: /* XCR0 = x87 only */
 		asm volatile("xsetbv" ::"a"(1), "d"(0), "c"(0) : "memory");
 		break;
+	case WORK_VMX_WBINVD:
+		asm volatile("wbinvd" ::: "memory");
+		break;
+	case WORK_VMX_RDPMC: /* counter 0 */
+		asm volatile("rdpmc" ::"c"(0) : "rax", "rdx");
+		break;
+	case WORK_VMX_MONITOR: /* arm a monitor on our own boot block */
+		asm volatile("monitor" ::"a"(RV_GPA_BOOT), "c"(0), "d"(0) : "memory");
+		break;
+	case WORK_VMX_MWAIT: /* C0, no hints: would park this CPU */
+		asm volatile("mwait" ::"a"(0), "c"(0) : "memory");
+		break;
 	}
 	(void)val;
 }

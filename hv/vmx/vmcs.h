@@ -75,13 +75,17 @@ enum vmcs_field {
 #define PIN_PREEMPTION_TIMER BIT(6)
 /* Primary processor-based (Vol. 3C, 25.6.2, Processor-Based VM-Execution Controls) */
 #define PROC_HLT_EXITING BIT(7)
+#define PROC_MWAIT_EXITING BIT(10)
+#define PROC_RDPMC_EXITING BIT(11)
 #define PROC_UNCOND_IO_EXITING BIT(24)
 #define PROC_USE_MSR_BITMAPS BIT(28)
+#define PROC_MONITOR_EXITING BIT(29)
 #define PROC_SECONDARY BIT(31)
 /* Secondary processor-based */
 #define PROC2_EPT BIT(1)
 #define PROC2_RDTSCP BIT(3)
 #define PROC2_VPID BIT(5)
+#define PROC2_WBINVD_EXITING BIT(6)
 #define PROC2_UNRESTRICTED BIT(7)
 #define PROC2_INVPCID BIT(12)
 #define PROC2_PML BIT(17)

@@ -135,14 +135,22 @@ static void setup_controls(struct vcpu *v)
 				  MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
 					  (v->watchdog ? PIN_PREEMPTION_TIMER : 0)));
-	/* No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3). */
+	/*
+	 * No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3).  What a
+	 * workload has no business doing exits too and stops it: HLT, I/O,
+	 * MWAIT and MONITOR (a CPU parked where no kick is needed to wake it),
+	 * RDPMC (performance counters: what other partitions did) and WBINVD
+	 * (a cache flush that every CPU pays for).
+	 */
 	vmx_write(PROC_BASED_CONTROLS,
 		  adjust_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
 				  MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-				  PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY));
+				  PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_MWAIT_EXITING |
+					  PROC_MONITOR_EXITING | PROC_RDPMC_EXITING |
+					  PROC_SECONDARY));
 	vmx_write(PROC_BASED_CONTROLS2,
 		  adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2, 0,
-				  PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED |
+				  PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING |
 					  (v->pml_hpa ? PROC2_PML : 0)));
 	if (v->pml_hpa) { /* Vol. 3C, 25.6.18, Page-Modification Logging */
 		vmx_write(PML_ADDRESS, v->pml_hpa);
