@@ -294,6 +294,18 @@ int partition_destroy(u32 id)
 	return 0;
 }
 
+static void delete_slot(struct partition *p, u32 id)
+{
+	struct mem_slot *cur = &p->slots[id];
+
+	dirty_set_logging(p, id, false);
+	unmap_window(p, id);
+	ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
+	cpu_flush_ept(p->cpu_mask);
+	mm_free(cur->hpa, cur->size / PAGE_SIZE);
+	memset(cur, 0, sizeof(*cur));
+}
+
 int partition_slot_set(struct partition *p, const struct rv_slot *s)
 {
 	struct hc_range view[RV_MAX_SLOTS];
@@ -308,12 +320,7 @@ int partition_slot_set(struct partition *p, const struct rv_slot *s)
 	cur = &p->slots[s->id];
 	switch (action) {
 	case HC_SLOT_DELETE: /* ring entries naming it become stale */
-		dirty_set_logging(p, s->id, false);
-		unmap_window(p, s->id);
-		ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
-		cpu_flush_ept(p->cpu_mask);
-		mm_free(cur->hpa, cur->size / PAGE_SIZE);
-		memset(cur, 0, sizeof(*cur));
+		delete_slot(p, s->id);
 		return 0;
 	case HC_SLOT_FLAGS:
 		return dirty_set_logging(p, s->id, s->flags & RV_SLOT_LOG_DIRTY);
@@ -325,7 +332,11 @@ int partition_slot_set(struct partition *p, const struct rv_slot *s)
 			memset(cur, 0, sizeof(*cur));
 			return err;
 		}
-		return (s->flags & RV_SLOT_LOG_DIRTY) ? dirty_set_logging(p, s->id, true) : 0;
+		if ((s->flags & RV_SLOT_LOG_DIRTY) && (err = dirty_set_logging(p, s->id, true))) {
+			delete_slot(p, s->id); /* a call that fails changes nothing */
+			return err;
+		}
+		return 0;
 	}
 }
 
