@@ -54,6 +54,13 @@ void scenario_soak(struct scenario_run *run)
 		/* PML wants room for a whole PML page above the soft limit. */
 		if (!strcmp(mode, "pml") && ring < 1024)
 			ring = 1024;
+		/*
+		 * ring-wait must see its ring fill up, which a ring with room for
+		 * every page of the slot never does (each page is logged once
+		 * until it is reset): give it the smallest ring instead.
+		 */
+		if (!strcmp(mode, "ring-wait") && ring >= mem << 8)
+			ring = dl_rings[0];
 		snprintf(params, sizeof(params), "mode=%s ring=%u vcpus=%lu mem=%lu seed=%lu "
 			 "iterations=3", mode, ring, vcpus, mem, seed + r);
 		snprintf(what, sizeof(what), "dirty-log:%s:%u:%lu", mode, ring, seed + r);
