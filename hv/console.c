@@ -31,10 +31,10 @@ static void putc_raw(char c)
 	outb(COM1, (u8)c);
 }
 
+static bool at_line_start = true; /* under console_lock */
+
 static void write_lines(const char *prefix, const char *s, size_t len)
 {
-	static bool at_line_start = true; /* under console_lock */
-
 	for (size_t i = 0; i < len; i++) {
 		if (at_line_start)
 			for (const char *p = prefix; *p; p++)
@@ -80,4 +80,14 @@ void console_force_unlock(void)
 {
 	/* Only the panic path calls this: whoever held the lock is dead to us. */
 	console_lock.owner = console_lock.next;
+	/*
+	 * It may have died half-way through a line, maybe a guest's: end
+	 * that line, so that the panic starts one of its own with our
+	 * prefix (tools/hvrun believes a PANIC only on a hypervisor line).
+	 */
+	if (!at_line_start) {
+		putc_raw('\r');
+		putc_raw('\n');
+		at_line_start = true;
+	}
 }

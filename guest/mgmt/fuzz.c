@@ -60,6 +60,11 @@ static bool work_storm(struct scenario_run *run, uint64_t seed, uint64_t count,
 		break;
 	}
 	memcpy(out, (void *)(WIN_SYS(t.id) + WORK_FUZZ_REPORT_GPA), sizeof(*out));
+	/* Workload text, bound for our RESULT line: one line, terminated, printable. */
+	out->first[sizeof(out->first) - 1] = '\0';
+	for (char *ch = out->first; *ch; ch++)
+		if (*ch < ' ' || *ch > '~')
+			*ch = '?';
 	if (out->violations)
 		result_fail(run, "reason=work-violations n=%lu first: %s", out->violations,
 			    out->first);
