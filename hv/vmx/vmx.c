@@ -62,17 +62,23 @@ void vmx_invept_all(void)
 	asm volatile("invept %0, %1" ::"m"(desc), "r"(2ull) : "cc", "memory");
 }
 
+/* A control's capability MSR: the TRUE one where the processor has it. */
+static u64 ctl_cap(u32 msr, u32 true_msr)
+{
+	return rdmsr(use_true_msrs && true_msr ? true_msr : msr);
+}
+
 bool vmx_has_preemption_timer(void)
 {
-	u64 cap = rdmsr(use_true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
+	u64 cap = ctl_cap(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
 
-	return (cap >> 32) & PIN_PREEMPTION_TIMER;
+	return (cap >> 32) & PIN_PREEMPTION_TIMER; /* an allowed-1 setting */
 }
 
 /* Vol. 3D, A.3, VM-Execution Controls: bits that must be 0 / may be 1. */
 static u32 adjust_controls(const char *what, u32 msr, u32 true_msr, u32 want)
 {
-	u64 cap = rdmsr(use_true_msrs && true_msr ? true_msr : msr);
+	u64 cap = ctl_cap(msr, true_msr);
 	u32 allowed0 = (u32)cap, allowed1 = (u32)(cap >> 32);
 	u32 ctl = (want | allowed0) & allowed1;
 
@@ -429,11 +435,12 @@ static void watchdog_charge(struct vcpu *v, u64 ticks)
 enum exit_action vmx_run(struct vcpu *v)
 {
 	u32 cpu = this_cpu_id();
-	u64 t0;
+	u64 t0 = 0;
 
-	if (v->watchdog)
+	if (v->watchdog) { /* the only user of the clock: no RDTSC otherwise */
 		watchdog_arm(v);
-	t0 = rdtsc();
+		t0 = rdtsc();
+	}
 	if (vmx_enter(&v->regs, v->launched)) {
 		u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
 		current_vcpu[cpu] = v;
