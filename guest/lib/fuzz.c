@@ -797,12 +797,3 @@ void fz_table(const struct fz_stats *st, char *buf, uint64_t size)
 	}
 }
 
-uint64_t fz_sum(const void *buf, uint64_t len)
-{
-	const uint8_t *p = buf;
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
-	for (uint64_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}

@@ -61,10 +61,5 @@ void fz_init(struct fz_ctx *c, uint64_t seed, bool mgmt, uint32_t self, uint32_t
 bool fz_step(struct fz_ctx *c);
 /* The per-call table "nr:accepted/rejected ..." (x = numbers beyond the ABI). */
 void fz_table(const struct fz_stats *st, char *buf, uint64_t size);
-/* A checksum of guest memory, to see that nothing changed what it should not. */
-uint64_t fz_sum(const void *buf, uint64_t len);
-
-/* The end of the guest image's code and read-only data (guest/lib/guest.ld). */
-extern char __text_end[];
 
 #endif

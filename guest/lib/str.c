@@ -84,3 +84,15 @@ int strncmp(const char *a, const char *b, size_t n)
 	}
 	return 0;
 }
+
+uint64_t mem_hash(uint64_t h, const void *p, uint64_t len)
+{
+	const volatile uint64_t *w = p;
+	const volatile uint8_t *b = (const volatile uint8_t *)p + (len & ~7ull);
+
+	for (uint64_t i = 0; i < len / 8; i++)
+		h = (h ^ w[i]) * 0x100000001b3ull;
+	for (uint64_t i = 0; i < (len & 7); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}

@@ -124,7 +124,8 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu",
 		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations);
 	mgmt_alloc_reset();
-	if (!track_create(run, &t, WORK_TEST_DIRTY, mode, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_ITERATION, 0))
+	if (!track_create(run, &t, WORK_TEST_DIRTY, mode, (uint32_t)vcpus, mem, ring, seed,
+			  WORK_VALUE_ITERATION, 0))
 		goto out;
 	if (tracing)
 		trace_start(); /* before logging goes on: the first faults are in it */

@@ -42,7 +42,8 @@ static bool work_storm(struct scenario_run *run, uint64_t seed, uint64_t count,
 
 	memset(&t, 0, sizeof(t));
 	/* mem=1: the fuzzer's scratch and a canary at the end of the data slot. */
-	if (!track_create(run, &t, WORK_TEST_FUZZ, MODE_BITMAP, 1, 1, 0, seed, 0, count) || !track_start(run, &t))
+	if (!track_create(run, &t, WORK_TEST_FUZZ, MODE_BITMAP, 1, 1, 0, seed, 0, count) ||
+	    !track_start(run, &t))
 		goto out;
 	for (;;) {
 		long rc = hc_wait_event(&ev, WORK_WAIT_TICKS);
@@ -115,11 +116,13 @@ static bool prime_tables(struct scenario_run *run)
 
 static void take_sums(const struct tracked *by, const uint8_t *canary, struct fz_sums *s)
 {
-	s->code = fz_sum((void *)RV_GPA_IMAGE, (uint64_t)__text_end - RV_GPA_IMAGE);
-	s->gdt = fz_sum((void *)RV_GPA_GDT, 0x1000);
-	s->boot = fz_sum((void *)RV_GPA_BOOT, 0x1000);
-	s->canary = fz_sum(canary, FZ_SCRATCH_SIZE);
-	s->ring = fz_sum((void *)by->rings.gpa[0], (uint64_t)by->rings.entries * 16);
+	s->code = mem_hash(MEM_HASH_BASIS, (void *)RV_GPA_IMAGE,
+			   (uint64_t)__rodata_end - RV_GPA_IMAGE);
+	s->gdt = mem_hash(MEM_HASH_BASIS, (void *)RV_GPA_GDT, 0x1000);
+	s->boot = mem_hash(MEM_HASH_BASIS, (void *)RV_GPA_BOOT, 0x1000);
+	s->canary = mem_hash(MEM_HASH_BASIS, canary, FZ_SCRATCH_SIZE);
+	s->ring = mem_hash(MEM_HASH_BASIS, (void *)by->rings.gpa[0],
+			   (uint64_t)by->rings.entries * sizeof(struct rv_dirty_entry));
 	if (hc_dirty_stats((uint64_t)by->id, &s->st))
 		memset(&s->st, 0xff, sizeof(s->st));
 }

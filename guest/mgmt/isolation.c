@@ -158,19 +158,7 @@ static const struct attempt attempts[] = {
 
 #define NR_ATTEMPTS (sizeof(attempts) / sizeof(attempts[0]))
 
-/* FNV-1a over 64-bit words (every range here is 8-byte aligned). */
-static uint64_t hash_words(uint64_t h, const void *p, uint64_t bytes)
-{
-	const volatile uint64_t *w = p;
-
-	for (uint64_t i = 0; i < bytes / 8; i++) {
-		h ^= w[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-extern const char __image_start[], __rodata_end[];
+extern const char __image_start[];
 
 /* What must not change, hashed one region at a time. */
 enum region {
@@ -210,18 +198,16 @@ static uint64_t hash_tables(uint64_t h)
 
 static void hash_all(const struct tracked *by, const void *canary, uint64_t out[REG_NR])
 {
-	const uint64_t basis = 0xcbf29ce484222325ull;
-
 	out[REG_MGMT_CODE] =
-	    hash_words(basis, __image_start, (uint64_t)(__rodata_end - __image_start) & ~7ull);
-	out[REG_MGMT_TABLES] = hash_tables(basis);
+	    mem_hash(MEM_HASH_BASIS, __image_start, (uint64_t)(__rodata_end - __image_start) & ~7ull);
+	out[REG_MGMT_TABLES] = hash_tables(MEM_HASH_BASIS);
 	out[REG_MGMT_BOOT] =
-	    hash_words(basis, (void *)RV_GPA_BOOT, sizeof(struct rv_guest_boot) & ~7ull);
-	out[REG_CANARY] = hash_words(basis, canary, CANARY_BYTES);
-	out[REG_BY_RING] = hash_words(basis, (void *)by->rings.gpa[0],
+	    mem_hash(MEM_HASH_BASIS, (void *)RV_GPA_BOOT, sizeof(struct rv_guest_boot) & ~7ull);
+	out[REG_CANARY] = mem_hash(MEM_HASH_BASIS, canary, CANARY_BYTES);
+	out[REG_BY_RING] = mem_hash(MEM_HASH_BASIS, (void *)by->rings.gpa[0],
 				      (uint64_t)by->rings.entries * sizeof(struct rv_dirty_entry));
-	out[REG_BY_SYS] = hash_words(basis, (void *)WIN_SYS(by->id), RV_SYS_SLOT_SIZE);
-	out[REG_BY_DATA] = hash_words(basis, (const void *)by->data, by->npages * 4096);
+	out[REG_BY_SYS] = mem_hash(MEM_HASH_BASIS, (void *)WIN_SYS(by->id), RV_SYS_SLOT_SIZE);
+	out[REG_BY_DATA] = mem_hash(MEM_HASH_BASIS, (const void *)by->data, by->npages * 4096);
 }
 
 /* Entries the bystander's ring holds (pushed, not yet harvested). */

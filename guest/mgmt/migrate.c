@@ -80,7 +80,8 @@ void scenario_migrate(struct scenario_run *run)
 		wws = mem;
 	mgmt_alloc_reset();
 	memset(&src, 0, sizeof(src));
-	if (!track_create(run, &src, WORK_TEST_MIGRATE, mode, (uint32_t)vcpus, mem, ring, seed, 0, wws << 8) ||
+	if (!track_create(run, &src, WORK_TEST_MIGRATE, mode, (uint32_t)vcpus, mem, ring, seed, 0,
+			  wws << 8) ||
 	    !track_start(run, &src))
 		goto out;
 	store_release(&src.ctrl->iteration, 1);

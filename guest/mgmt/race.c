@@ -72,7 +72,8 @@ static uint64_t precopy(struct scenario_run *run, bool right_order, uint64_t vcp
 	uint64_t lost = 0, shown = 0;
 
 	mgmt_alloc_reset();
-	if (!track_create(run, &t, WORK_TEST_DIRTY, MODE_RING, (uint32_t)vcpus, mem, ring, seed, WORK_VALUE_UNIQUE, hot))
+	if (!track_create(run, &t, WORK_TEST_DIRTY, MODE_RING, (uint32_t)vcpus, mem, ring, seed,
+			  WORK_VALUE_UNIQUE, hot))
 		goto out;
 	struct page_log *pl = mgmt_alloc(t.npages * sizeof(*pl));
 	if (!pl) {

@@ -153,7 +153,7 @@ static int test_fuzz(uint32_t vcpu, const struct rv_guest_boot *boot)
 	static struct fz_ctx c; /* vCPU 0's alone */
 	struct fz_stats *rep = (struct fz_stats *)WORK_FUZZ_REPORT_GPA;
 	uint64_t ram_end = boot->data_gpa + boot->data_size;
-	uint64_t code, canary, code_len = (uint64_t)__text_end - RV_GPA_IMAGE;
+	uint64_t code, canary, code_len = (uint64_t)__rodata_end - RV_GPA_IMAGE;
 	uint8_t *below;
 
 	if (vcpu != 0)
@@ -164,13 +164,14 @@ static int test_fuzz(uint32_t vcpu, const struct rv_guest_boot *boot)
 	below = (uint8_t *)(ram_end - 2 * FZ_SCRATCH_SIZE);
 	for (uint64_t i = 0; i < FZ_SCRATCH_SIZE; i++)
 		below[i] = (uint8_t)(i * 7 + 1);
-	canary = fz_sum(below, FZ_SCRATCH_SIZE);
-	code = fz_sum((void *)RV_GPA_IMAGE, code_len);
+	canary = mem_hash(MEM_HASH_BASIS, below, FZ_SCRATCH_SIZE);
+	code = mem_hash(MEM_HASH_BASIS, (void *)RV_GPA_IMAGE, code_len);
 
 	fz_init(&c, boot->args[1], false, boot->partition, FZ_NO_ID, ram_end);
 	for (uint64_t i = 0; i < boot->args[3]; i++)
 		fz_step(&c);
-	if (fz_sum(below, FZ_SCRATCH_SIZE) != canary || fz_sum((void *)RV_GPA_IMAGE, code_len) != code) {
+	if (mem_hash(MEM_HASH_BASIS, below, FZ_SCRATCH_SIZE) != canary ||
+	    mem_hash(MEM_HASH_BASIS, (void *)RV_GPA_IMAGE, code_len) != code) {
 		if (!c.st.violations)
 			snprintf(c.st.first, sizeof(c.st.first), "kind=own-memory-changed");
 		c.st.violations++;
