@@ -17,10 +17,13 @@
 #include "vcpu.h"
 #include "vmx/vmx.h"
 
-/* The PML page is full (the write that caused it has not happened yet). */
+/*
+ * The PML page is full (the write that caused it has not happened yet).
+ * Nothing to do here: cpu_run_loop drains the PML page after every exit,
+ * this one included, before the vCPU enters again.
+ */
 enum exit_action exit_pml_full(struct vcpu *v)
 {
-	dirty_pml_drain(v);
 	return EXIT_RESUME;
 }
 
