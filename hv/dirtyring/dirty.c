@@ -81,7 +81,8 @@ enum dirty_fault dirty_write_fault(struct vcpu *v, u64 gpa)
 	}
 	dv->write_faults++;
 	if (d->rings_on) {
-		u32 used_before = dring_used(&dv->ring);
+		/* Only the trace wants the count: no call for it otherwise. */
+		u32 used_before = READ_ONCE(trace_on) ? dring_used(&dv->ring) : 0;
 		enum dring_push_result r = dring_push(&dv->ring, s->id, offset);
 		ASSERT(r != DRING_FULL); /* we checked, and only this CPU pushes */
 		dv->ring_pushes++;
@@ -109,7 +110,7 @@ static bool pml_push(void *ctx, u64 gpa)
 		return true;
 	}
 	u64 offset = (gpa - s->gpa) >> PAGE_SHIFT;
-	u32 used = dring_used(&dv->ring);
+	u32 used = READ_ONCE(trace_on) ? dring_used(&dv->ring) : 0; /* for the trace */
 	if (dring_push(&dv->ring, s->id, offset) == DRING_FULL)
 		return false;
 	dv->ring_pushes++;
@@ -284,7 +285,6 @@ int dirty_rings_enable(struct partition *p, u64 entries, u64 flags, struct rv_ri
 	}
 	out->nr_rings = p->nr_vcpus;
 	out->entries = (u32)entries;
-	d->entries = (u32)entries;
 	d->soft_limit_on = !(flags & RV_RING_NO_SOFT_LIMIT);
 	d->pml_on = pml;
 	store_release(&d->rings_on, true);

@@ -38,7 +38,6 @@ struct dirty_part {
 	bool rings_on;
 	bool soft_limit_on;
 	bool pml_on;            /* PML instead of write protection (rings only) */
-	u32 entries;
 	u32 log_slots;          /* bit per slot id with logging on */
 	u64 *bitmap[RV_MAX_SLOTS]; /* bitmap mode: a bit per page of a logged slot */
 	struct spinlock reset_lock;
