@@ -10,10 +10,15 @@
 
 struct vcpu;
 
-/* What the run loop does after a handler. */
+/*
+ * What a handler expects next.  The run loop does not need to be told:
+ * it re-checks the vCPU's state and requests before every entry
+ * (vcpu.c:vcpu_ready), so a handler that stops its vCPU does so through
+ * that state, and this value is for the reader (and the debugger).
+ */
 enum exit_action {
 	EXIT_RESUME = 0, /* enter the guest again */
-	EXIT_STOP = 1,   /* the vCPU's state changed; the run loop decides */
+	EXIT_STOP = 1,   /* the vCPU's state changed; the run loop sees it */
 };
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);

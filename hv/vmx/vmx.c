@@ -335,7 +335,6 @@ void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s)
 	vmx_write(GUEST_CR3, s->cr3);
 	vmx_write(CR4_READ_SHADOW, s->cr4 & ~CR4_VMXE);
 	vmx_write(GUEST_CR4, fix_cr(s->cr4, MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
-	vmx_write(GUEST_IA32_EFER, s->efer);
 	vmx_write(GUEST_DR7, s->dr7);
 	for (int i = 0; i < RV_NR_SEGS; i++) {
 		u32 k = (seg_sel[i] - GUEST_ES_SEL) / 2;
