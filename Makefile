@@ -17,15 +17,20 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissin
 FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -fno-builtin \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fcf-protection=none -fno-asynchronous-unwind-tables
-HV_CFLAGS := $(FREESTANDING) $(WARN) -Ihv -DRV_ASSERTS=$(if $(NDEBUG),0,1)
-GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/abi -Iguest/lib
+# Generated headers (build/gen/) are the one thing every world may include.
+GEN := $(B)/gen
+GEN_H := $(GEN)/rv_exit_reasons.h
+HV_CFLAGS := $(FREESTANDING) $(WARN) -Ihv -I$(GEN) -DRV_ASSERTS=$(if $(NDEBUG),0,1)
+GUEST_CFLAGS := $(FREESTANDING) $(WARN) -Ihv/abi -I$(GEN) -Iguest/lib
 EFI_CFLAGS := -std=gnu11 -O2 -fpic -fshort-wchar -ffreestanding -fno-stack-protector -mno-red-zone \
 	-fno-strict-aliasing -maccumulate-outgoing-args -DEFI_FUNCTION_WRAPPER \
 	-I/usr/include/efi -I/usr/include/efi/x86_64 $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes -Wno-pointer-sign
-HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -I$(GEN) -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1
 
-HV_C := $(wildcard hv/*.c hv/vmx/*.c hv/ept/*.c hv/dirtyring/*.c)
-HV_ASM := $(wildcard hv/*.asm hv/vmx/*.asm)
+# hv/ in layers, lowest first (docs/01-architecture.md; tools/check-layers).
+HV_LAYERS := lib platform ept vmx dirtyring partition exits
+HV_C := $(foreach d,$(HV_LAYERS),$(wildcard hv/$(d)/*.c)) hv/main.c
+HV_ASM := $(foreach d,$(HV_LAYERS),$(wildcard hv/$(d)/*.asm))
 HV_OBJ := $(patsubst %.c,$(B)/%.o,$(HV_C)) $(patsubst %.asm,$(B)/%.asm.o,$(HV_ASM))
 
 GLIB_C := $(wildcard guest/lib/*.c)
@@ -40,14 +45,23 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 DISK := $(B)/disk.img
 
 .PHONY: all run test unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
-	compile_commands.json format deps perf plots
+	compile_commands.json format deps perf plots check-layers
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
 deps:
 	@tools/install-deps
 
+# ---- generated from the one exit-reason table -----------------------------
+$(GEN)/rv_exit_reasons.h: hv/vmx/exit_reasons.def tools/gen-exit-reasons
+	@mkdir -p $(dir $@)
+	tools/gen-exit-reasons --header $< > $@.tmp && mv $@.tmp $@
+# Exit-reason names for tools/hvtrace.
+$(B)/exit_reasons.txt: hv/vmx/exit_reasons.def tools/gen-exit-reasons
+	@mkdir -p $(B)
+	tools/gen-exit-reasons --names $< > $@.tmp && mv $@.tmp $@
+
 # ---- hypervisor ---------------------------------------------------------
-$(B)/hv/%.o: hv/%.c
+$(B)/hv/%.o: hv/%.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	@$(CC) $(HV_CFLAGS) -MMD -c $< -o $@
@@ -62,7 +76,7 @@ $(B)/hv.bin: $(B)/hv.elf
 	$(OBJCOPY) -O binary $< $@
 
 # ---- guests -------------------------------------------------------------
-$(B)/guest/%.o: guest/%.c
+$(B)/guest/%.o: guest/%.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	@$(CC) $(GUEST_CFLAGS) -MMD -c $< -o $@
@@ -74,10 +88,6 @@ $(B)/guest/mgmt/scenarios.o: $(B)/scenarios.h
 $(B)/scenarios.h: guest/mgmt/scenarios.txt tools/gen-scenarios
 	@mkdir -p $(B)
 	tools/gen-scenarios $< > $@
-# Exit-reason names for tools/hvtrace (from the one exit-reason table).
-$(B)/exit_reasons.txt: hv/vmx/exit_reasons.def
-	@mkdir -p $(B)
-	sed -n 's/^X(\s*\([0-9]*\),\s*\([A-Za-z0-9_]*\),.*/\1 \2/p' $< > $@
 $(B)/scenarios.txt: guest/mgmt/scenarios.txt
 	@mkdir -p $(B)
 	cp $< $@
@@ -122,7 +132,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch] guest/mgmt/*.h) tests/unit/host_stubs.c
 # What a test (or fuzz target, $<) links besides itself: its "// links:" line.
 LINKS_OF = $$(sed -n 's|^// links: ||p' $<)
-$(B)/tests/unit/%: tests/unit/%.c $(UNIT_DEPS)
+$(B)/tests/unit/%: tests/unit/%.c $(UNIT_DEPS) | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN) -o $@ $< $(LINKS_OF) tests/unit/host_stubs.c -lcmocka
 unit-tests: $(UNIT_BIN)
@@ -137,7 +147,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SAN_BIN := $(patsubst tests/unit/%.c,$(B)/san/tests/unit/%,$(UNIT_SRC))
-$(B)/san/tests/unit/%: tests/unit/%.c $(UNIT_DEPS)
+$(B)/san/tests/unit/%: tests/unit/%.c $(UNIT_DEPS) | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(SAN_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LINKS_OF) tests/unit/host_stubs.c -lcmocka
 check-sanitize: $(SAN_BIN)
@@ -155,13 +165,13 @@ check-sanitize: $(SAN_BIN)
 # clang's libFuzzer comes from libclang-rt-14-dev.  `make fuzz-short` runs
 # each target for 20 s, `make fuzz FUZZ_SECONDS=600` for longer.
 FUZZ_CC := clang
-FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1 \
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -I$(GEN) -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 20
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt $(UNIT_DEPS)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/coverage-ignore.txt $(UNIT_DEPS) | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LINKS_OF)
 fuzz-build: $(FUZZ_BIN)
@@ -187,6 +197,11 @@ perf: deps all
 
 plots: deps all
 	tools/plots --run
+
+# The dependency rules of docs/01-architecture.md (layers of hv/, VMX only
+# in hv/vmx/, what boot/ and guest/ may include).
+check-layers:
+	tools/check-layers
 
 compile_commands.json:
 	$(MAKE) clean

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../hv/bootinfo.h"
+#include "../hv/abi/bootinfo.h"
 
 /* The CPUs found, from the MADT or (see cpu.c) the MP Services protocol. */
 struct acpi_cpus {

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../hv/bootinfo.h"
+#include "../hv/abi/bootinfo.h"
 
 #define RV_CFG_FILE "ringvisor.cfg"
 #define RV_CFG_DEFAULT_SCENARIO "hello"

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../hv/bootinfo.h"
+#include "../hv/abi/bootinfo.h"
 
 /* No sane hypervisor image is this big; also keeps the sums below 2^64. */
 #define RV_HV_MAX_MEM_SIZE (1ull << 30)

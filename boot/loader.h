@@ -5,7 +5,7 @@
 
 #include <efi.h>
 #include <efilib.h>
-#include "../hv/bootinfo.h"
+#include "../hv/abi/bootinfo.h"
 
 /* console.c */
 extern int loader_poweroff_on_error; /* set from runner=hvrun */

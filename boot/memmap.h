@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../hv/bootinfo.h"
+#include "../hv/abi/bootinfo.h"
 
 /*
  * EFI_MEMORY_DESCRIPTOR (UEFI 2.10, 7.2 Memory Allocation Services,

@@ -6,23 +6,32 @@
  * about to reclaim), the page allocator, VMX on this CPU, the APs, and
  * finally the management partition.  See docs/02-boot.md.
  */
-#include "apic.h"
-#include "console.h"
-#include "desc.h"
-#include "mm.h"
-#include "paging.h"
-#include "panic.h"
-#include "partition.h"
-#include "percpu.h"
-#include "smp.h"
-#include "vcpu.h"
+#include "exits/exits.h"
+#include "lib/x86.h"
+#include "partition/partition.h"
+#include "platform/apic.h"
+#include "platform/console.h"
+#include "platform/desc.h"
+#include "platform/mm.h"
+#include "platform/paging.h"
+#include "platform/panic.h"
+#include "platform/percpu.h"
+#include "platform/smp.h"
 #include "vmx/vmx.h"
-#include "x86.h"
 
 extern u8 hv_stacks[];
 extern u8 __hv_start[], __hv_end[];
 
 void hv_main(struct rv_bootinfo *bi);
+
+/* Each AP, once smp.c has set up its descriptor tables and APIC. */
+static void ap_main(void) __attribute__((noreturn));
+static void ap_main(void)
+{
+	if (vmx_cpu_init() == 0)
+		hv_printf("in VMX operation\n");
+	cpu_run_loop();
+}
 
 static void check_bootinfo(const struct rv_bootinfo *bi)
 {
@@ -48,6 +57,7 @@ void hv_main(struct rv_bootinfo *bi)
 	cpus[0].self = &cpus[0];
 	wrmsr(MSR_IA32_GS_BASE, (u64)&cpus[0]);
 	console_init();
+	panic_set_dump_hook(run_dump_current);
 	hv_printf("Ringvisor hypervisor, image %p-%p\n", __hv_start, __hv_end);
 	check_bootinfo(bi);
 	hv_verbose = bi->config.verbose;
@@ -79,7 +89,7 @@ void hv_main(struct rv_bootinfo *bi)
 		panic("cannot enter VMX operation on the boot CPU");
 	hv_printf("in VMX operation\n");
 
-	u32 up = smp_boot_aps(bi);
+	u32 up = smp_boot_aps(bi, ap_main);
 	u64 end = rdtsc() + 400000000ull;
 	u32 vmx = 0;
 	while (rdtsc() < end) {

@@ -16,15 +16,15 @@ static const struct {
 	const char *name;
 	uint64_t exit_reason; /* what the hypervisor must report (Vol. 3D, App. C) */
 } kinds[WORK_FAULT_NR] = {
-	[WORK_FAULT_UD] = { "ud2", 2 },         /* triple fault */
-	[WORK_FAULT_DIVIDE] = { "divide", 2 },  /* triple fault */
-	[WORK_FAULT_IO] = { "io", 30 },         /* I/O instruction */
-	[WORK_FAULT_WRMSR] = { "wrmsr", 32 },   /* WRMSR */
-	[WORK_FAULT_RAM] = { "ram", 48 },       /* EPT violation */
-	[WORK_FAULT_VMXON] = { "vmxon", 27 },   /* VMXON */
-	[WORK_FAULT_HLT] = { "hlt", 12 },       /* HLT */
-	[WORK_FAULT_BAD_STATE] = { "bad-state", 33 }, /* VM-entry failure: invalid guest state */
-	[WORK_FAULT_SPIN] = { "spin", RV_EXIT_WATCHDOG }, /* the watchdog's preemption timer */
+	[WORK_FAULT_UD] = { "ud2", RV_EXIT_TRIPLE_FAULT }, /* no IDT */
+	[WORK_FAULT_DIVIDE] = { "divide", RV_EXIT_TRIPLE_FAULT },
+	[WORK_FAULT_IO] = { "io", RV_EXIT_IO_INSTRUCTION },
+	[WORK_FAULT_WRMSR] = { "wrmsr", RV_EXIT_WRMSR },
+	[WORK_FAULT_RAM] = { "ram", RV_EXIT_EPT_VIOLATION },
+	[WORK_FAULT_VMXON] = { "vmxon", RV_EXIT_VMXON },
+	[WORK_FAULT_HLT] = { "hlt", RV_EXIT_HLT },
+	[WORK_FAULT_BAD_STATE] = { "bad-state", RV_EXIT_ENTRY_FAIL_GUEST_STATE },
+	[WORK_FAULT_SPIN] = { "spin", RV_EXIT_PREEMPTION_TIMER }, /* the watchdog */
 };
 
 /*

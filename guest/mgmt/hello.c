@@ -15,7 +15,6 @@
 /* Events beyond one per vCPU that we put up with before giving up. */
 #define MAX_STRAY_EVENTS 8
 /* Basic exit reason of VMCALL (SDM Vol. 3D, appendix C). */
-#define EXIT_REASON_VMCALL 18
 
 /* Collect RV_EV_VCPU_DONE from every vCPU of partition @id; returns how many. */
 static uint32_t wait_done(struct scenario_run *run, long id, uint32_t vcpus)
@@ -76,10 +75,10 @@ static uint64_t sum_exits(struct scenario_run *run, long id, uint32_t vcpus)
 		for (int r = 0; r < RV_NR_EXIT_REASONS; r++)
 			by_reason += st.exits[r];
 		gprintf("hello: vCPU %u: %lu exits, %lu VMCALL\n", v, st.exits_total,
-			st.exits[EXIT_REASON_VMCALL]);
+			st.exits[RV_EXIT_VMCALL]);
 		EXPECT(by_reason <= st.exits_total);
 		/* Every vCPU printed its line with a VMCALL before it was done. */
-		EXPECT(st.exits[EXIT_REASON_VMCALL] >= 1);
+		EXPECT(st.exits[RV_EXIT_VMCALL] >= 1);
 		total += st.exits_total;
 	}
 	return total;

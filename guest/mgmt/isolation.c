@@ -38,9 +38,9 @@ enum iso_fix {
 
 /* What the attempt must end in. */
 enum iso_want {
-	WANT_EPT,  /* exit 48, info = the guest-physical address a */
-	WANT_IO,   /* exit 30, the qualification names port a, direction, string */
-	WANT_MSR,  /* exit 31 or 32 (exit), info = the MSR a */
+	WANT_EPT,  /* EPT violation, info = the guest-physical address a */
+	WANT_IO,   /* I/O instruction, the qualification names port a, direction, string */
+	WANT_MSR,  /* RDMSR or WRMSR exit, info = the MSR a */
 	WANT_EXIT, /* exit `exit`, info not checked */
 	WANT_TOLD, /* VCPU_DONE with WORK_ISO_TOLD(exit): the hypercall failed */
 	WANT_OK,   /* VCPU_DONE with WORK_STATUS_OK: allowed, and harmless */
@@ -59,9 +59,9 @@ struct attempt {
 /* One row a line: clang-format would spread each over four. */
 /* clang-format off */
 /* Table rows by kind; the rows' operands are in enum work_iso_op's terms. */
-#define EPT(n, o, addr, val) { n, o, addr, val, 0, 0, FIX_NONE, WANT_EPT, 48, 0 }
-#define IO(n, o, port, val, q) { n, o, port, val, 0, 0, FIX_NONE, WANT_IO, 30, q }
-#define MSR(n, o, msr, val) { n, o, msr, val, 0, 0, FIX_NONE, WANT_MSR, o == WORK_ISO_RDMSR ? 31 : 32, 0 }
+#define EPT(n, o, addr, val) { n, o, addr, val, 0, 0, FIX_NONE, WANT_EPT, RV_EXIT_EPT_VIOLATION, 0 }
+#define IO(n, o, port, val, q) { n, o, port, val, 0, 0, FIX_NONE, WANT_IO, RV_EXIT_IO_INSTRUCTION, q }
+#define MSR(n, o, msr, val) { n, o, msr, val, 0, 0, FIX_NONE, WANT_MSR, o == WORK_ISO_RDMSR ? RV_EXIT_RDMSR : RV_EXIT_WRMSR, 0 }
 #define VMX(n, insn, reason) { n, WORK_ISO_VMX, insn, 0, 0, 0, FIX_NONE, WANT_EXIT, reason, 0 }
 #define HC(n, nr, x, y, z, fix, err) { n, WORK_ISO_HC, nr, x, y, z, fix, WANT_TOLD, err, 0 }
 #define FIXED(n, o, fix, want, reason) { n, o, 0, 0, 0, 0, fix, want, reason, 0 }
@@ -73,10 +73,10 @@ static const struct attempt attempts[] = {
 	EPT("read-past-ram", WORK_ISO_READ, RV_SYS_SLOT_SIZE, 0),
 	EPT("write-data-gpa", WORK_ISO_WRITE, RV_GPA_DATA, 1),
 	EPT("read-rings", WORK_ISO_READ, RV_GPA_RINGS, 0),
-	FIXED("write-bystander-ring", WORK_ISO_WRITE, FIX_BY_RING, WANT_EPT, 48),
-	FIXED("read-bystander-ring", WORK_ISO_READ, FIX_BY_RING, WANT_EPT, 48),
-	FIXED("write-bystander-window", WORK_ISO_WRITE, FIX_BY_WIN_DATA, WANT_EPT, 48),
-	FIXED("read-bystander-ctrl", WORK_ISO_READ, FIX_BY_WIN_SYS, WANT_EPT, 48),
+	FIXED("write-bystander-ring", WORK_ISO_WRITE, FIX_BY_RING, WANT_EPT, RV_EXIT_EPT_VIOLATION),
+	FIXED("read-bystander-ring", WORK_ISO_READ, FIX_BY_RING, WANT_EPT, RV_EXIT_EPT_VIOLATION),
+	FIXED("write-bystander-window", WORK_ISO_WRITE, FIX_BY_WIN_DATA, WANT_EPT, RV_EXIT_EPT_VIOLATION),
+	FIXED("read-bystander-ctrl", WORK_ISO_READ, FIX_BY_WIN_SYS, WANT_EPT, RV_EXIT_EPT_VIOLATION),
 	EPT("write-windows", WORK_ISO_WRITE, RV_GPA_WINDOWS, 1),
 	EPT("fetch-rings", WORK_ISO_FETCH, RV_GPA_RINGS, 0),
 	EPT("fetch-hv-image", WORK_ISO_FETCH, HV_HPA, 0),
@@ -89,7 +89,7 @@ static const struct attempt attempts[] = {
 	/* Page tables in the rings: the walk itself reads there (PML4 entry 0). */
 	EPT("cr3-in-rings", WORK_ISO_CR3, RV_GPA_RINGS, 0),
 	/* A guest PTE with a bit at or above MAXPHYADDR: #PF (reserved bit), no IDT. */
-	FIXED("read-past-maxphyaddr", WORK_ISO_HIGH, FIX_NONE, WANT_EXIT, 2),
+	FIXED("read-past-maxphyaddr", WORK_ISO_HIGH, FIX_NONE, WANT_EXIT, RV_EXIT_TRIPLE_FAULT),
 	/* I/O ports: unconditional I/O exiting. */
 	IO("in-com1", WORK_ISO_IN, 0x3f8, 0, 0x08),
 	IO("out-com1", WORK_ISO_OUT, 0x3f8, 'X', 0x00),
@@ -110,28 +110,28 @@ static const struct attempt attempts[] = {
 	MSR("rdmsr-gs-base", WORK_ISO_RDMSR, 0xc0000101u, 0),
 	MSR("wrmsr-sysenter-eip", WORK_ISO_WRMSR, 0x176, 0x1000),
 	/* VMX instructions exit; VMFUNC and GETSEC raise #UD first. */
-	VMX("vmxon", WORK_VMX_VMXON, 27),
-	VMX("vmxoff", WORK_VMX_VMXOFF, 26),
-	VMX("vmclear", WORK_VMX_VMCLEAR, 19),
-	VMX("vmptrld", WORK_VMX_VMPTRLD, 21),
-	VMX("vmptrst", WORK_VMX_VMPTRST, 22),
-	VMX("vmread", WORK_VMX_VMREAD, 23),
-	VMX("vmwrite", WORK_VMX_VMWRITE, 25),
-	VMX("vmlaunch", WORK_VMX_VMLAUNCH, 20),
-	VMX("vmresume", WORK_VMX_VMRESUME, 24),
-	VMX("invept", WORK_VMX_INVEPT, 50),
-	VMX("invvpid", WORK_VMX_INVVPID, 53),
-	VMX("vmfunc", WORK_VMX_VMFUNC, 2),
-	VMX("getsec", WORK_VMX_GETSEC, 2),
-	VMX("invd", WORK_VMX_INVD, 13),
+	VMX("vmxon", WORK_VMX_VMXON, RV_EXIT_VMXON),
+	VMX("vmxoff", WORK_VMX_VMXOFF, RV_EXIT_VMXOFF),
+	VMX("vmclear", WORK_VMX_VMCLEAR, RV_EXIT_VMCLEAR),
+	VMX("vmptrld", WORK_VMX_VMPTRLD, RV_EXIT_VMPTRLD),
+	VMX("vmptrst", WORK_VMX_VMPTRST, RV_EXIT_VMPTRST),
+	VMX("vmread", WORK_VMX_VMREAD, RV_EXIT_VMREAD),
+	VMX("vmwrite", WORK_VMX_VMWRITE, RV_EXIT_VMWRITE),
+	VMX("vmlaunch", WORK_VMX_VMLAUNCH, RV_EXIT_VMLAUNCH),
+	VMX("vmresume", WORK_VMX_VMRESUME, RV_EXIT_VMRESUME),
+	VMX("invept", WORK_VMX_INVEPT, RV_EXIT_INVEPT),
+	VMX("invvpid", WORK_VMX_INVVPID, RV_EXIT_INVVPID),
+	VMX("vmfunc", WORK_VMX_VMFUNC, RV_EXIT_TRIPLE_FAULT),
+	VMX("getsec", WORK_VMX_GETSEC, RV_EXIT_TRIPLE_FAULT),
+	VMX("invd", WORK_VMX_INVD, RV_EXIT_INVD),
 	/* CR4.OSXSAVE is 0 in the start state: #UD before the exit. */
-	VMX("xsetbv", WORK_VMX_XSETBV, 2),
+	VMX("xsetbv", WORK_VMX_XSETBV, RV_EXIT_TRIPLE_FAULT),
 	/* Exits we ask for, so that these stop a workload too (hv/vmx/vmx.c:setup_controls). */
-	VMX("wbinvd", WORK_VMX_WBINVD, 54),
-	VMX("rdpmc", WORK_VMX_RDPMC, 15),
-	VMX("monitor", WORK_VMX_MONITOR, 39),
-	VMX("mwait", WORK_VMX_MWAIT, 36),
-	FIXED("cr4-vmxe", WORK_ISO_CR4_VMXE, FIX_NONE, WANT_EXIT, 28),
+	VMX("wbinvd", WORK_VMX_WBINVD, RV_EXIT_WBINVD),
+	VMX("rdpmc", WORK_VMX_RDPMC, RV_EXIT_RDPMC),
+	VMX("monitor", WORK_VMX_MONITOR, RV_EXIT_MONITOR),
+	VMX("mwait", WORK_VMX_MWAIT, RV_EXIT_MWAIT),
+	FIXED("cr4-vmxe", WORK_ISO_CR4_VMXE, FIX_NONE, WANT_EXIT, RV_EXIT_CR_ACCESS),
 	/* Hypercalls a workload may not make: refused, and the workload is told. */
 	HC("hc-shutdown", RV_HC_SHUTDOWN, 0, 0, 0, FIX_NONE, RV_EPERM),
 	HC("hc-destroy-mgmt", RV_HC_PARTITION_DESTROY, 0, 0, 0, FIX_NONE, RV_EPERM),

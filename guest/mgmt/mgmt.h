@@ -13,6 +13,7 @@
 #define MGMT_H
 
 #include "guest.h"
+#include "rv_exit_reasons.h" /* generated from hv/vmx/exit_reasons.def */
 
 struct scenario_run;
 typedef void scenario_fn(struct scenario_run *run);

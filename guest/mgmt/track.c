@@ -201,8 +201,6 @@ bool track_start(struct scenario_run *run, struct tracked *t)
 	return t->started;
 }
 
-#define EXIT_REASON_EPT_VIOLATION 48
-#define EXIT_REASON_PML_FULL 62
 
 bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_stats *st,
 		 uint64_t *log_exits, uint64_t *newly)
@@ -216,7 +214,7 @@ bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_st
 	*log_exits = 0;
 	for (uint32_t v = 0; v < t->vcpus; v++)
 		if (!hc_vcpu_stats((uint64_t)t->id, v, &vs))
-			*log_exits += vs.exits[EXIT_REASON_EPT_VIOLATION] + vs.exits[EXIT_REASON_PML_FULL];
+			*log_exits += vs.exits[RV_EXIT_EPT_VIOLATION] + vs.exits[RV_EXIT_PML_FULL];
 	*newly = st->ring_pushes + st->bitmap_sets ? st->ring_pushes + st->bitmap_sets : 1;
 	return true;
 }

@@ -113,12 +113,13 @@ struct rv_hv_info {
 /*
  * RV_HC_PARTITION_WATCHDOG: a vCPU of partition `id` that runs `ticks` TSC
  * ticks of guest time without making a hypercall is stopped, with
- * RV_EV_VCPU_FAULT, arg = RV_EXIT_WATCHDOG, info = ticks.  0 turns it off.
+ * RV_EV_VCPU_FAULT, arg = RV_EXIT_PREEMPTION_TIMER (52, "VMX-preemption
+ * timer expired", from the generated rv_exit_reasons.h), info = ticks.
+ * 0 turns it off.
  * Only before RV_HC_PARTITION_START (-RV_EBUSY after); -RV_EINVAL for
  * ticks > RV_WATCHDOG_MAX; -RV_EOPNOTSUPP where the processor has no
  * VMX-preemption timer.
  */
-#define RV_EXIT_WATCHDOG 52 /* the basic exit reason "VMX-preemption timer expired" */
 #define RV_WATCHDOG_MAX (1ull << 40)
 #define RV_CONSOLE_MAX 4096  /* RV_HC_CONSOLE_WRITE: longest write */
 #define RV_DATA_MIB_MAX 512  /* rv_partition_spec.data_mib and any slot, in MiB */
@@ -136,7 +137,12 @@ struct rv_partition_spec {
 	uint64_t args[RV_NR_WORK_ARGS]; /* copied into the guest's boot page */
 };
 
-/* Exit counters of one vCPU, indexed by basic exit reason. */
+/*
+ * Exit counters of one vCPU, indexed by basic exit reason (the numbers are
+ * RV_EXIT_* in the generated header rv_exit_reasons.h).  70 is the
+ * array's size in this ABI, room to spare: the hypervisor checks at build
+ * time that every listed reason fits (RV_EXIT_REASON_LIMIT).
+ */
 #define RV_NR_EXIT_REASONS 70
 struct rv_vcpu_stats {
 	uint64_t exits_total;

@@ -2,8 +2,15 @@
 /*
  * Dirty tracking for one partition: which slots are logged, the per-vCPU
  * rings (or, without rings, a bitmap per slot), and the write-fault path
- * that feeds them.  Built on hv/ept's write-tracking primitives and on
- * dring.c's ring logic.  docs/06-dirty-ring.md follows one write through.
+ * that feeds them.  Built on hv/ept's write-tracking primitives, dring.c's
+ * ring logic and pml.c's PML-page drain.  docs/06-dirty-ring.md follows one
+ * write through.
+ *
+ * This layer knows no partition or vCPU objects: the partition code embeds
+ * a struct dirty_part, points it at its EPT, slot table and CPU mask
+ * (dirty_init), and names a vCPU by its index.  Mapping the rings into the
+ * management partition and copying bitmaps to a caller are the partition's
+ * and the hypercall layer's business.
  *
  * Ownership: a vCPU's struct dirty_vcpu (ring producer side, counters) is
  * written only by that vCPU's owner CPU.  Everything else in struct
@@ -16,29 +23,34 @@
 
 #include "abi/hypercall.h"
 #include "dirtyring/dring.h"
-#include "spinlock.h"
-#include "types.h"
-
-struct partition;
-struct vcpu;
+#include "ept/ept.h"
+#include "ept/slot.h"
+#include "lib/spinlock.h"
+#include "lib/types.h"
 
 struct dirty_vcpu {
-	struct dring ring;
-	u64 ring_hpa;      /* ring pages, mapped into the management partition */
-	u64 ring_pages;
-	u64 pml_hpa;       /* PML mode: the vCPU's PML page */
-	bool stopped;      /* held at the soft limit; event posted */
-	bool full_wait;    /* held because a fault found the ring full */
+	struct dring ring; /* ring.entries: its pages (0 = no ring) */
+	u64 pml_hpa;	   /* PML mode: the vCPU's PML page */
+	u32 cpu;	   /* the vCPU's owner CPU, for kicks */
+	bool stopped;	   /* held at the soft limit; event posted */
+	bool full_wait;	   /* held because a fault found the ring full */
 	/* Counters, owner CPU only (no shared cache line on the fault path). */
 	u64 write_faults, spurious_faults, ring_pushes, bitmap_sets;
 	u64 soft_full_stops, full_waits, fault_ticks, pml_drains, pml_dropped;
 } __attribute__((aligned(64)));
 
 struct dirty_part {
+	/* Set by dirty_init; the partition owns what they point at. */
+	u32 part_id;
+	struct ept *ept;
+	struct mem_slot *slots; /* RV_MAX_SLOTS of them */
+	const u64 *cpu_mask;	/* CPUs the partition's vCPUs run on */
+	u32 nr_vcpus;
+
 	bool rings_on;
 	bool soft_limit_on;
-	bool pml_on;            /* PML instead of write protection (rings only) */
-	u32 log_slots;          /* bit per slot id with logging on */
+	bool pml_on;		   /* PML instead of write protection (rings only) */
+	u32 log_slots;		   /* bit per slot id with logging on */
 	u64 *bitmap[RV_MAX_SLOTS]; /* bitmap mode: a bit per page of a logged slot */
 	struct spinlock reset_lock;
 	u64 resets, entries_reset, pages_protected, reset_ticks, stale_skipped;
@@ -47,33 +59,63 @@ struct dirty_part {
 
 enum dirty_fault {
 	DIRTY_NOT_TRACKED = 0, /* not a tracking fault: the caller decides */
-	DIRTY_HANDLED,         /* logged (or spurious): resume the guest */
-	DIRTY_BLOCKED,         /* ring full: the vCPU waits, the write retries later */
+	DIRTY_HANDLED,	       /* logged (or spurious): resume the guest */
+	DIRTY_BLOCKED,	       /* ring full: the vCPU waits, the write retries later */
 };
 
-/* The write-fault path (owner CPU, from the EPT-violation handler). */
-enum dirty_fault dirty_write_fault(struct vcpu *v, u64 gpa);
+/* Point d at its partition's EPT, slots and CPU mask; nothing logged yet. */
+void dirty_init(struct dirty_part *d, u32 part_id, struct ept *ept, struct mem_slot *slots,
+		const u64 *cpu_mask);
+/* A vCPU was added (index d->nr_vcpus, pinned to cpu). */
+void dirty_add_vcpu(struct dirty_part *d, u32 cpu);
+
+/*
+ * The write-fault path (owner CPU of vCPU vi, from the EPT-violation
+ * handler, or from a hypercall writing guest memory for that vCPU).
+ * qual is the exit qualification, for the trace only.
+ */
+enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qual);
 /*
  * The hypervisor is about to write gpa for the guest (a hypercall result)
  * through its own mapping.  In PML mode nothing would log that: set the
- * page's EPT dirty flag as the processor would and push it into v's ring
- * if the flag was clear.  DIRTY_BLOCKED: v's ring is full, do not write.
+ * page's EPT dirty flag as the processor would and push it into vi's ring
+ * if the flag was clear.  DIRTY_BLOCKED: vi's ring is full, do not write.
  */
-enum dirty_fault dirty_hv_write(struct vcpu *v, u64 gpa);
+enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa);
 /* PML mode, owner CPU, VMCS current: move logged pages into the ring. */
-void dirty_pml_drain(struct vcpu *v);
+void dirty_pml_drain(struct dirty_part *d, u32 vi);
 /* Before every VM entry: false holds the vCPU (soft limit, full ring). */
-bool dirty_vcpu_may_enter(struct vcpu *v);
+bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi);
 
 /* Management operations (hypercalls); 0/count or -RV_E*. */
 /* Switch logging of a slot on (write-protect it all) or off. */
-int dirty_set_logging(struct partition *p, u32 slot, bool on);
-int dirty_rings_enable(struct partition *p, u64 entries, u64 flags, struct rv_ring_info *out);
-s64 dirty_rings_reset(struct partition *p);
-s64 dirty_bitmap_get(struct partition *p, u32 slot, struct vcpu *caller, u64 buf, u64 flags);
-s64 dirty_bitmap_clear(struct partition *p, u32 slot, struct vcpu *caller, u64 buf);
-void dirty_stats(struct partition *p, struct rv_dirty_stats *out);
-/* Free rings and bitmaps (partition destroy). */
-void dirty_teardown(struct partition *p);
+int dirty_set_logging(struct dirty_part *d, u32 slot, bool on);
+/*
+ * Allocate and start the rings (their pages: d->vcpu[i].ring.entries).
+ * PML only before the partition has started (started = false): its EPTP
+ * and VMCS controls are set at first entry.
+ */
+int dirty_rings_enable(struct dirty_part *d, u64 entries, u64 flags, bool started, u32 *soft_limit);
+s64 dirty_rings_reset(struct dirty_part *d);
+/* Pages of vCPU vi's ring (0 = none). */
+u64 dirty_ring_pages(const struct dirty_part *d, u32 vi);
+/*
+ * Bitmap mode: the number of 64-bit words of slot's bitmap, or -RV_E*
+ * (no such slot, or it is not logged into a bitmap).
+ */
+s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot);
+/*
+ * Words [w, w + n) of slot's bitmap into out; with clear, the taken bits
+ * are cleared and their pages write-protected again.  Returns the number
+ * of bits set.  The caller flushes (dirty_flush) before it reports.
+ */
+u64 dirty_bitmap_take(struct dirty_part *d, u32 slot, u64 w, u64 n, bool clear, u64 *out);
+/* Clear the bits of in[] from words [w, w + n) and re-protect; count cleared. */
+u64 dirty_bitmap_clear(struct dirty_part *d, u32 slot, u64 w, u64 n, const u64 *in);
+/* Invalidate the partition's EPT translations on its CPUs and wait. */
+void dirty_flush(struct dirty_part *d);
+void dirty_stats(const struct dirty_part *d, struct rv_dirty_stats *out);
+/* Free rings and bitmaps (partition destroy, failed enable). */
+void dirty_teardown(struct dirty_part *d);
 
 #endif

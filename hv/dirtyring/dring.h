@@ -17,7 +17,7 @@
 #define RV_DRING_H
 
 #include "abi/hypercall.h"
-#include "types.h"
+#include "lib/types.h"
 
 struct dring {
 	struct rv_dirty_entry *entries;

@@ -14,7 +14,7 @@
 #ifndef RV_PML_H
 #define RV_PML_H
 
-#include "types.h"
+#include "lib/types.h"
 
 #define PML_ENTRIES 512
 

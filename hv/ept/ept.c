@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "abi/hypercall.h"
 #include "ept/ept.h"
-#include "mm.h"
+#include "platform/mm.h"
 
 #define GPA_LIMIT (1ull << 48) /* what a 4-level walk can reach */
 

@@ -9,7 +9,7 @@
 #ifndef RV_EPT_H
 #define RV_EPT_H
 
-#include "types.h"
+#include "lib/types.h"
 
 /* EPT entry bits (Vol. 3C, 29.3.2, EPT Translation Mechanism, Table 29-6) */
 #define EPT_R BIT(0)

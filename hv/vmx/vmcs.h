@@ -7,6 +7,26 @@
 #ifndef RV_VMCS_H
 #define RV_VMCS_H
 
+#include "lib/types.h"
+
+/* VMX capability MSRs (Vol. 3D, Appendix A, VMX Capability Reporting Facility). */
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
+#define MSR_IA32_VMX_CR0_FIXED0 0x486
+#define MSR_IA32_VMX_CR0_FIXED1 0x487
+#define MSR_IA32_VMX_CR4_FIXED0 0x488
+#define MSR_IA32_VMX_CR4_FIXED1 0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
+
 enum vmcs_field {
 	/* 16-bit */
 	VMCS_VPID = 0x0000,
@@ -102,5 +122,9 @@ enum vmcs_field {
 /* Exit reason field (Vol. 3C, 25.9.1, Basic VM-Exit Information) */
 #define EXIT_REASON_ENTRY_FAILURE BIT(31)
 #define EXIT_REASON_BASIC(r) ((r) & 0xffff)
+
+/* VMREAD and VMWRITE of the current VMCS (vmx.c). */
+u64 vmx_read(enum vmcs_field f);
+void vmx_write(enum vmcs_field f, u64 v);
 
 #endif

@@ -6,7 +6,8 @@
  * reason 33 instead (Vol. 3C, 27.8, VM-Entry Failures During or After
  * Loading Guest State).  Both get printed in words here.
  */
-#include "console.h"
+#include "platform/console.h"
+#include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
 static const char *const insn_errors[] = {

@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * VMX operation on one CPU: enter it (VMXON), set up a vCPU's VMCS, enter
- * the guest and dispatch its exits through the exit-reason table.
+ * the guest and decode the exit that ends it.  What to do about the exit
+ * is the caller's business (hv/exits/run.c).
  */
-#include "console.h"
-#include "trace.h"
-#include "desc.h"
-#include "exits.h"
-#include "lib.h"
-#include "mm.h"
-#include "panic.h"
-#include "paging.h"
-#include "partition.h"
-#include "percpu.h"
-#include "vcpu.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
+#include "platform/console.h"
+#include "platform/desc.h"
+#include "platform/mm.h"
+#include "platform/panic.h"
+#include "platform/percpu.h"
+#include "rv_exit_reasons.h" /* generated from exit_reasons.def */
+#include "vmx/vmcs.h"
 #include "vmx/vmx.h"
-#include "x86.h"
 
 int vmx_enter(struct guest_regs *regs, u64 launched); /* vmx_asm.asm */
 void vmx_exit_entry(void);
@@ -24,6 +22,7 @@ void vmx_exit_entry(void);
 static u32 vmcs_revision;
 static bool use_true_msrs;
 static u32 preempt_rate; /* IA32_VMX_MISC[4:0]; written by CPU 0 before any guest runs */
+static bool has_pml;     /* the PML control and EPT A/D flags */
 
 u64 vmx_read(enum vmcs_field f)
 {
@@ -67,6 +66,15 @@ static u64 ctl_cap(u32 msr, u32 true_msr)
 {
 	return rdmsr(use_true_msrs && true_msr ? true_msr : msr);
 }
+
+/* PML needs the control (Vol. 3D, A.3.3) and EPT A/D flags (A.10). */
+static bool probe_pml(void)
+{
+	return (rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32 & PROC2_PML) &&
+	       (rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & BIT(21));
+}
+
+bool vmx_has_pml(void) { return has_pml; }
 
 bool vmx_has_preemption_timer(void)
 {
@@ -117,6 +125,7 @@ int vmx_cpu_init(void)
 		use_true_msrs = basic & BIT(55);
 		/* The timer counts down once per 2^rate TSC ticks (Vol. 3D, A.6, Miscellaneous Data). */
 		preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
+		has_pml = probe_pml();
 	}
 	/* Vol. 3C, 24.7, Enabling and Entering VMX Operation */
 	write_cr0(fix_cr(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
@@ -134,13 +143,13 @@ int vmx_cpu_init(void)
 	return 0;
 }
 
-static void setup_controls(struct vcpu *v)
+static void setup_controls(struct vmx_vcpu *v)
 {
 	vmx_write(PIN_BASED_CONTROLS,
 		  adjust_controls("pin-based", MSR_IA32_VMX_PINBASED_CTLS,
 				  MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
-					  (v->watchdog ? PIN_PREEMPTION_TIMER : 0)));
+					  (v->use_timer ? PIN_PREEMPTION_TIMER : 0)));
 	/*
 	 * No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3).  What a
 	 * workload has no business doing exits too and stops it: HLT, I/O,
@@ -183,7 +192,7 @@ static void setup_controls(struct vcpu *v)
 	vmx_write(CR4_READ_SHADOW, CR4_PAE);
 	vmx_write(VMCS_LINK_POINTER, ~0ull);
 	vmx_write(VMCS_VPID, v->vpid);
-	vmx_write(EPT_POINTER, partition_eptp(v->part));
+	vmx_write(EPT_POINTER, v->eptp);
 }
 
 static void setup_host_state(void)
@@ -223,9 +232,9 @@ static void setup_segment(enum vmcs_field sel, u16 s, u32 ar)
 	vmx_write(GUEST_ES_BASE + 2 * i, 0);
 }
 
-static void setup_guest_state(struct vcpu *v)
+static void setup_guest_state(struct vmx_vcpu *v)
 {
-	const struct vcpu_boot *b = &v->boot;
+	const struct vmx_boot *b = &v->boot;
 
 	/* Vol. 3C, 25.4, Guest-State Area; checked per 27.3.1, Checks on the Guest State Area */
 	vmx_write(GUEST_CR0, fix_cr(CR0_PE | CR0_ET | CR0_NE | CR0_PG, MSR_IA32_VMX_CR0_FIXED0,
@@ -288,7 +297,7 @@ static u64 *gpr_slot(struct guest_regs *r, int i)
 	return map[i];
 }
 
-void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s)
+void vmx_save_state(struct vmx_vcpu *v, struct rv_vcpu_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < 16; i++)
@@ -322,7 +331,7 @@ void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s)
  * 27.3.1, Checks on the Guest State Area, apply at VM entry: a state that
  * fails them is an entry failure, which stops only this partition.
  */
-void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s)
+void vmx_load_state(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 {
 	for (int i = 0; i < 16; i++)
 		if (i != 4)
@@ -357,7 +366,7 @@ void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s)
 						     : entry & ~ENTRY_IA32E_GUEST);
 }
 
-void vmx_vcpu_load(struct vcpu *v)
+void vmx_vcpu_load(struct vmx_vcpu *v)
 {
 	if (!v->vmcs_pa) {
 		v->vmcs_pa = mm_alloc(1);
@@ -380,24 +389,30 @@ void vmx_vcpu_load(struct vcpu *v)
 	v->loaded = true;
 }
 
-void vmx_vcpu_unload(struct vcpu *v)
+void vmx_vcpu_unload(struct vmx_vcpu *v)
 {
 	if (v->loaded && !vmx_op("vmclear", v->vmcs_pa))
 		panic("VMCLEAR failed");
 	v->loaded = false;
 }
 
-void vmx_advance_rip(struct vcpu *v)
+void vmx_skip_instruction(const struct vmx_exit *e)
 {
-	vmx_write(GUEST_RIP, vmx_read(GUEST_RIP) + vmx_read(EXIT_INSTR_LEN));
+	vmx_write(GUEST_RIP, vmx_read(GUEST_RIP) + e->insn_len);
 }
 
-/* The dispatch table and names, generated from exit_reasons.def. */
-static const struct {
-	const char *name;
-	exit_handler_t fn;
-} exit_table[RV_NR_EXIT_REASONS] = {
-#define X(nr, name, handler) [nr] = { #name, handler },
+u64 vmx_guest_rip(void) { return vmx_read(GUEST_RIP); }
+
+/* CPL is SS.DPL (Vol. 3C, 25.4.1, Guest Register State). */
+u32 vmx_guest_cpl(void) { return (vmx_read(GUEST_SS_AR) >> 5) & 3; }
+
+u16 vmx_pml_index(void) { return (u16)vmx_read(GUEST_PML_INDEX); }
+
+void vmx_set_pml_index(u16 idx) { vmx_write(GUEST_PML_INDEX, idx); }
+
+/* Exit names, from the one exit-reason table. */
+static const char *const exit_names[RV_NR_EXIT_REASONS] = {
+#define X(nr, name, handler) [nr] = #name,
 #include "vmx/exit_reasons.def"
 #undef X
 };
@@ -405,12 +420,8 @@ static const struct {
 const char *vmx_exit_name(u32 reason)
 {
 	reason = EXIT_REASON_BASIC(reason);
-	return reason < RV_NR_EXIT_REASONS && exit_table[reason].name ? exit_table[reason].name
-								     : "UNKNOWN";
+	return reason < RV_NR_EXIT_REASONS && exit_names[reason] ? exit_names[reason] : "UNKNOWN";
 }
-
-/* The vCPU whose exit this CPU is handling, for the panic dump. */
-static struct vcpu *current_vcpu[RV_MAX_CPUS]; /* each CPU writes its own slot */
 
 /*
  * The watchdog's clock is the VMX-preemption timer: it counts down only in
@@ -419,64 +430,57 @@ static struct vcpu *current_vcpu[RV_MAX_CPUS]; /* each CPU writes its own slot *
  * reloaded from the VMCS at every entry, so we give it what is left of
  * the budget each time and charge each stay in the guest to the budget.
  */
-static void watchdog_arm(struct vcpu *v)
+static void timer_arm(struct vmx_vcpu *v)
 {
-	u64 n = v->watchdog_left >> preempt_rate;
+	u64 n = v->timer_left >> preempt_rate;
 
 	vmx_write(GUEST_PREEMPTION_TIMER, MIN(n, 0xffffffffull));
 }
 
-static void watchdog_charge(struct vcpu *v, u64 ticks)
+static void timer_charge(struct vmx_vcpu *v, u64 ticks)
 {
-	v->watchdog_left = ticks >= v->watchdog_left ? 0 : v->watchdog_left - ticks;
+	v->timer_left = ticks >= v->timer_left ? 0 : v->timer_left - ticks;
 }
 
-enum exit_action vmx_run(struct vcpu *v)
+/*
+ * Enter the guest and decode the exit (Vol. 3C, 28.2, Recording VM-Exit
+ * Information).  Only the fields every exit path needs are read; the
+ * guest-physical address only where it is defined (EPT violations and
+ * misconfigurations, 28.2.1, Basic VM-Exit Information).
+ */
+void vmx_run(struct vmx_vcpu *v, struct vmx_exit *e)
 {
-	u32 cpu = this_cpu_id();
 	u64 t0 = 0;
 
-	if (v->watchdog) { /* the only user of the clock: no RDTSC otherwise */
-		watchdog_arm(v);
+	if (v->use_timer) { /* the only user of the clock: no RDTSC otherwise */
+		timer_arm(v);
 		t0 = rdtsc();
 	}
 	if (vmx_enter(&v->regs, v->launched)) {
 		u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
-		current_vcpu[cpu] = v;
 		vmx_dump_guest_state();
 		panic("VM%s failed: VM-instruction error %u (%s)", v->launched ? "RESUME" : "LAUNCH",
 		      err, vmx_insn_error_str(err));
 	}
-	if (v->watchdog)
-		watchdog_charge(v, rdtsc() - t0);
+	if (v->use_timer)
+		timer_charge(v, rdtsc() - t0);
 	v->launched = true;
-	current_vcpu[cpu] = v;
-	u32 reason = (u32)vmx_read(EXIT_REASON);
-	u32 basic = EXIT_REASON_BASIC(reason);
-	v->exit_reason = reason;
-	v->exit_qual = vmx_read(EXIT_QUALIFICATION);
-	v->stats.exits_total++;
-	if (basic < RV_NR_EXIT_REASONS)
-		v->stats.exits[basic]++;
-	trace(RV_TR_EXIT, v->part->id << 16 | v->index, basic, trace_on ? vmx_read(GUEST_RIP) : 0);
-	hv_debug("exit %s (%u) rip=%lx qual=%lx\n", vmx_exit_name(basic), basic,
-		 vmx_read(GUEST_RIP), v->exit_qual);
-	exit_handler_t fn = basic < RV_NR_EXIT_REASONS && exit_table[basic].fn
-				    ? exit_table[basic].fn
-				    : exit_unexpected;
-	enum exit_action act = fn(v);
-	current_vcpu[cpu] = NULL;
-	return act;
+	e->reason = (u32)vmx_read(EXIT_REASON);
+	e->basic = EXIT_REASON_BASIC(e->reason);
+	e->qual = vmx_read(EXIT_QUALIFICATION);
+	e->insn_len = (u32)vmx_read(EXIT_INSTR_LEN);
+	e->intr_info = (u32)vmx_read(EXIT_INTR_INFO);
+	e->idt_vec_info = (u32)vmx_read(IDT_VECTORING_INFO);
+	e->idt_vec_error = e->idt_vec_info & BIT(11) ? (u32)vmx_read(IDT_VECTORING_ERROR) : 0;
+	e->gpa = e->basic == RV_EXIT_EPT_VIOLATION || e->basic == RV_EXIT_EPT_MISCONFIG
+			 ? vmx_read(GUEST_PHYSICAL_ADDRESS)
+			 : 0;
 }
 
-void vmx_dump_current(void)
+void vmx_dump_guest(const struct vmx_vcpu *v)
 {
-	struct vcpu *v = current_vcpu[this_cpu_id()];
-	if (!v)
-		return;
 	const struct guest_regs *r = &v->regs;
-	hv_printf("vCPU %u.%u exit reason %u (%s) qualification %lx\n", v->part ? partition_id(v->part) : 0,
-		  v->index, v->exit_reason, vmx_exit_name(v->exit_reason), v->exit_qual);
+
 	hv_printf("guest rip=%lx rsp=%lx rflags=%lx cr0=%lx cr3=%lx cr4=%lx\n", vmx_read(GUEST_RIP),
 		  vmx_read(GUEST_RSP), vmx_read(GUEST_RFLAGS), vmx_read(GUEST_CR0),
 		  vmx_read(GUEST_CR3), vmx_read(GUEST_CR4));
@@ -486,4 +490,10 @@ void vmx_dump_current(void)
 		  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
 	hv_printf("guest-physical %lx linear %lx\n", vmx_read(GUEST_PHYSICAL_ADDRESS),
 		  vmx_read(GUEST_LINEAR_ADDRESS));
+}
+
+void vmx_dump_guest_brief(void)
+{
+	hv_printf("guest at rip %lx interruptibility %lx activity %lx\n", vmx_read(GUEST_RIP),
+		  vmx_read(GUEST_INTERRUPTIBILITY), vmx_read(GUEST_ACTIVITY_STATE));
 }

@@ -1,38 +1,118 @@
 /* SPDX-License-Identifier: MIT */
-/* VMX operation: VMXON, VMCS set-up, VM entry and exit dispatch. */
+/*
+ * VMX operation, the only layer that touches the VMCS and the VMX
+ * capability MSRs: VMXON, a vCPU's VMCS, VM entry, and the decoding of
+ * the exit that ends it.  Higher layers get a struct vmx_exit and a few
+ * named accessors; they never see a VMCS field encoding (those are in
+ * vmx/vmcs.h, included only inside hv/vmx/).
+ *
+ * SDM citations in hv/ follow one edition of the Intel 64 and IA-32
+ * Architectures Software Developer's Manual: the one whose VMX chapters are
+ * 24 to 31 of Vol. 3C (24 Introduction to VMX Operation ... 29 VMX Support
+ * for Address Translation), with Multiple-Processor Management as chapter 9
+ * and the APIC as chapter 11 of Vol. 3A, as in Intel's 2023 editions
+ * (order number 325462-080US, June 2023).  docs/README.md lists the
+ * chapters; with another edition, search for the section title.
+ */
 #ifndef RV_VMX_H
 #define RV_VMX_H
 
-#include "types.h"
-#include "exits.h"
-#include "vmx/vmcs.h"
+#include "abi/hypercall.h"
+#include "lib/types.h"
 
-struct vcpu;
-struct rv_vcpu_state;
+/* Guest general registers, saved and loaded by hv/vmx/vmx_asm.asm. */
+struct guest_regs {
+	u64 rax, rcx, rdx, rbx, rbp, rsi, rdi;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Register state a vCPU starts with (filled by the partition code). */
+struct vmx_boot {
+	u64 rip, rsp, rdi, rsi;
+	u64 cr3, gdtr_base, gdtr_limit, tr_base;
+};
+
+/*
+ * The VMX part of a vCPU.  Embedded first in struct vcpu
+ * (partition/vcpu.h) and written only by the vCPU's owner CPU, except the
+ * set-up fields, which the partition code fills before the first entry.
+ */
+struct vmx_vcpu {
+	struct guest_regs regs; /* must stay first: the entry code uses it */
+	/* Set up before the first entry. */
+	u16 vpid;	/* VPID tag, unique and non-zero */
+	u64 eptp;	/* EPT pointer (with or without A/D flags) */
+	u64 pml_hpa;	/* PML page, 0 = PML off */
+	bool use_timer; /* arm the VMX-preemption timer (watchdog) */
+	struct vmx_boot boot;
+	bool has_init_state; /* start from init_state instead of boot */
+	struct rv_vcpu_state init_state;
+	/* Owner CPU only. */
+	u64 vmcs_pa;
+	bool loaded; /* VMCS is current and initialised on the owner */
+	bool launched;
+	u64 timer_left; /* guest TSC ticks left before the timer exits */
+};
+
+/*
+ * One VM exit, decoded by vmx_run() (Vol. 3C, 28.2, Recording VM-Exit
+ * Information and Updating VM-Entry Control Fields).  Fields an exit does
+ * not define are 0.
+ */
+struct vmx_exit {
+	u32 reason;	   /* full exit reason (bit 31: entry failure) */
+	u32 basic;	   /* its basic reason, bits 15:0 */
+	u64 qual;	   /* exit qualification */
+	u64 gpa;	   /* guest-physical address (EPT violation/misconfig) */
+	u32 insn_len;	   /* VM-exit instruction length */
+	u32 intr_info;	   /* VM-exit interruption information */
+	u32 idt_vec_info;  /* IDT-vectoring information (28.2.4) */
+	u32 idt_vec_error; /* IDT-vectoring error code, when valid */
+};
 
 /* Enter VMX operation on this CPU; 0 or a negative error (printed). */
 int vmx_cpu_init(void);
-/* Make v's VMCS current on this CPU and fill it in (first time only). */
-void vmx_vcpu_load(struct vcpu *v);
-/* VMCLEAR v's VMCS (before it is freed or moved). */
-void vmx_vcpu_unload(struct vcpu *v);
-/* Enter the guest once and dispatch the exit that ends it. */
-enum exit_action vmx_run(struct vcpu *v);
+/* Make x's VMCS current on this CPU and fill it in (first time only). */
+void vmx_vcpu_load(struct vmx_vcpu *x);
+/* VMCLEAR x's VMCS (before it is freed or moved). */
+void vmx_vcpu_unload(struct vmx_vcpu *x);
+/* Enter the guest once; fill in the exit that ended it. */
+void vmx_run(struct vmx_vcpu *x, struct vmx_exit *e);
 
-u64 vmx_read(enum vmcs_field f);
-void vmx_write(enum vmcs_field f, u64 v);
-void vmx_advance_rip(struct vcpu *v);
+/* The current VMCS's guest, for exit handlers (owner CPU). */
+u64 vmx_guest_rip(void);
+u32 vmx_guest_cpl(void);
+/* Step over the instruction that exited (VMCALL, CPUID). */
+void vmx_skip_instruction(const struct vmx_exit *e);
 /* Guest state out of / into the current VMCS (migration). */
-void vmx_save_state(struct vcpu *v, struct rv_vcpu_state *s);
-void vmx_load_state(struct vcpu *v, const struct rv_vcpu_state *s);
-void vmx_invept_all(void);
-/* Can this processor run the watchdog (a VMX-preemption timer)? */
+void vmx_save_state(struct vmx_vcpu *x, struct rv_vcpu_state *s);
+void vmx_load_state(struct vmx_vcpu *x, const struct rv_vcpu_state *s);
+/* PML: the current VMCS's PML index (Vol. 3C, 29.3.6, Page-Modification Logging). */
+u16 vmx_pml_index(void);
+void vmx_set_pml_index(u16 idx);
+
+/* Capabilities, read once from the VMX capability MSRs. */
 bool vmx_has_preemption_timer(void);
+bool vmx_has_pml(void); /* the PML control and EPT A/D flags */
+
+/* Invalidate EPT-derived translations on this CPU, all contexts. */
+void vmx_invept_all(void);
+/*
+ * The cross-CPU side (flush.c): invalidate on every CPU in cpu_mask (bit
+ * per CPU, this one included) and wait until each has done so.  A CPU
+ * answers in its run loop and while it waits in vmx_wait_relax().
+ */
+void vmx_flush_cpus(u64 cpu_mask);
+void vmx_flush_service(void);
+void vmx_wait_relax(void);
+
 const char *vmx_exit_name(u32 reason);
-/* Print the current exit and guest registers (panic path); no-op outside. */
-void vmx_dump_current(void);
+/* Print x's guest registers and the current exit's guest state (panics). */
+void vmx_dump_guest(const struct vmx_vcpu *x);
 /* Print the guest-state fields that VM entry checks. */
 void vmx_dump_guest_state(void);
+/* One line: where the current guest is and whether it can take an interrupt. */
+void vmx_dump_guest_brief(void);
 const char *vmx_insn_error_str(u32 err);
 
 #endif

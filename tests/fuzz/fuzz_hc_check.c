@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// links: hv/hc_check.c
+// links: hv/partition/hc_check.c
 /*
  * Fuzz the hypercall argument checks (hv/hc_check.c) against the promises
  * of the ABI (hv/abi/hypercall.h).  The input is a list of operations; each
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "hc_check.h"
+#include "partition/hc_check.h"
 #include "fuzz.h"
 
 typedef unsigned __int128 u128;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// links: hv/mm.c hv/ept/ept.c
+// links: hv/platform/mm.c hv/ept/ept.c
 /* The EPT builder over fake physical memory (a host buffer). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include "abi/hypercall.h"
 #include "ept/ept.h"
-#include "mm.h"
+#include "platform/mm.h"
 
 #define ARENA_PAGES 1024
 static uint8_t *arena;

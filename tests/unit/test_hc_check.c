@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// links: hv/hc_check.c
+// links: hv/partition/hc_check.c
 /* Hypercall argument checks. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hc_check.h"
+#include "partition/hc_check.h"
 
 static void test_ranges(void **s)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// links: hv/mm.c
+// links: hv/platform/mm.c
 /*
  * The page allocator against fake memory: "physical" regions are pieces
  * of a host buffer (the allocator only needs addresses it can write).
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mm.h"
+#include "platform/mm.h"
 
 #define ARENA_PAGES 4096 /* 16 MiB */
 static uint8_t *arena;

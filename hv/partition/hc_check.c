@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "partition/hc_check.h"
+
+bool hc_range_ok(u64 gpa, u64 len)
+{
+	const u64 limit = 1ull << 48;
+	return gpa < limit && len <= limit - gpa;
+}
+
+int hc_check_spec(const struct rv_partition_spec *s, u32 free_cpus)
+{
+	if (s->image != RV_IMAGE_WORK_ABI)
+		return -RV_EINVAL;
+	if (s->nr_vcpus == 0 || s->nr_vcpus > RV_MAX_VCPUS)
+		return -RV_EINVAL;
+	if (s->data_mib > HC_DATA_MIB_MAX)
+		return -RV_EINVAL;
+	if (s->nr_vcpus > free_cpus)
+		return -RV_ENOSPC;
+	return 0;
+}
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && b < a + alen; }
+
+int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS])
+{
+	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)RV_SLOT_LOG_DIRTY))
+		return -RV_EINVAL;
+	if (!IS_ALIGNED(s->gpa | s->size, PAGE_SIZE))
+		return -RV_EINVAL;
+	const struct hc_range *cur = &slots[s->id];
+	if (cur->size) {
+		if (s->id == 0 && (s->size == 0 || (s->flags & RV_SLOT_LOG_DIRTY)))
+			return -RV_EPERM; /* the guest's page tables and code live there */
+		if (s->size == 0)
+			return HC_SLOT_DELETE;
+		if (s->gpa != cur->gpa || s->size != cur->size)
+			return -RV_EEXIST;
+		return HC_SLOT_FLAGS;
+	}
+	if (s->size == 0)
+		return -RV_ENOENT;
+	if (s->size > ((u64)HC_SLOT_MIB_MAX << 20) || s->gpa < RV_GPA_DATA ||
+	    s->gpa >= RV_GPA_DATA_END || s->size > RV_GPA_DATA_END - s->gpa)
+		return -RV_EINVAL;
+	for (u32 i = 0; i < RV_MAX_SLOTS; i++)
+		if (slots[i].size && overlaps(s->gpa, s->size, slots[i].gpa, slots[i].size))
+			return -RV_EEXIST;
+	return HC_SLOT_CREATE;
+}
+
+int hc_check_window(u64 gpa, u64 size)
+{
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa < RV_GPA_WINDOWS || gpa >= RV_GPA_WINDOWS_END ||
+	    size > RV_GPA_WINDOWS_END - gpa)
+		return -RV_EINVAL;
+	return 0;
+}
+
+bool hc_is_privileged(u64 nr)
+{
+	switch (nr) {
+	case RV_HC_VERSION:
+	case RV_HC_CONSOLE_WRITE:
+	case RV_HC_VCPU_DONE:
+	case RV_HC_HV_INFO:
+		return false;
+	default:
+		return true;
+	}
+}

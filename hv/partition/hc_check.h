@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypercall argument checks that need no hardware: pure functions, unit
+ * tested on the host (tests/unit/test_hc_check.c).
+ */
+#ifndef RV_HC_CHECK_H
+#define RV_HC_CHECK_H
+
+#include "abi/hypercall.h"
+#include "lib/types.h"
+
+#define HC_CONSOLE_MAX RV_CONSOLE_MAX
+#define HC_DATA_MIB_MAX RV_DATA_MIB_MAX /* slot 1 at creation */
+#define HC_SLOT_MIB_MAX RV_DATA_MIB_MAX /* any slot made by RV_HC_SLOT_SET */
+
+/* A guest-physical range that does not wrap and stays below 2^48. */
+bool hc_range_ok(u64 gpa, u64 len);
+/* 0 or -RV_EINVAL / -RV_ENOSPC for a partition spec. */
+int hc_check_spec(const struct rv_partition_spec *s, u32 free_cpus);
+/* What RV_HC_SLOT_SET is asked to do, once its arguments are checked. */
+enum hc_slot_action { HC_SLOT_CREATE = 0, HC_SLOT_DELETE = 1, HC_SLOT_FLAGS = 2 };
+/* A partition's slots as the checks see them (size 0 = no slot). */
+struct hc_range {
+	u64 gpa, size;
+};
+/*
+ * Check a struct rv_slot against the partition's slots: an action, or
+ * -RV_EINVAL (bad id, flags, alignment, size or placement), -RV_EEXIST
+ * (overlap, or a different range for an existing id), -RV_ENOENT (delete
+ * of a slot that does not exist), -RV_EPERM (slot 0: delete or logging).
+ */
+int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS]);
+/* A window for RV_HC_MAP: page aligned, inside [RV_GPA_WINDOWS, _END). */
+int hc_check_window(u64 gpa, u64 size);
+
+/* Calls only the management partition may make. */
+bool hc_is_privileged(u64 nr);
+
+#endif

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Local APIC access.  OVMF leaves the APIC in xAPIC mode under Bochs
+ * (IA32_APIC_BASE = 0xFEE00900); a KVM host may hand us x2APIC mode, so
+ * both are supported (Vol. 3A, 11.12, Extended XAPIC (x2APIC)).
+ */
+#include "platform/apic.h"
+#include "platform/console.h"
+#include "lib/x86.h"
+
+#define APIC_ID 0x20
+#define APIC_EOI 0xb0
+#define APIC_SVR 0x0f0
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_LINT0 0x350
+#define APIC_LVT_LINT1 0x360
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define ICR_PENDING BIT(12)
+
+/* Set once by the boot CPU before the APs start; read-only afterwards. */
+static volatile u32 *mmio;
+static bool x2apic;
+
+static u32 rd(u32 reg)
+{
+	return x2apic ? (u32)rdmsr(0x800 + (reg >> 4)) : mmio[reg / 4];
+}
+static void wr(u32 reg, u32 v)
+{
+	if (x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		mmio[reg / 4] = v;
+}
+
+void apic_init(u64 mmio_base)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+
+	x2apic = base & BIT(10);
+	mmio = (volatile u32 *)(mmio_base ? mmio_base : (base & ~0xfffull));
+	wr(APIC_SVR, rd(APIC_SVR) | 0x100); /* software enable */
+	apic_mask_local();
+}
+
+/*
+ * Nothing but our own IPIs should reach a CPU: mask the local APIC timer
+ * and LINT0/LINT1 (the legacy PIC's path in virtual-wire mode) on every
+ * CPU, and the 8259 PICs themselves once.
+ */
+void apic_mask_local(void)
+{
+	wr(APIC_LVT_TIMER, BIT(16));
+	wr(APIC_LVT_LINT0, BIT(16));
+	wr(APIC_LVT_LINT1, BIT(16));
+}
+
+void pic_mask_all(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+u32 apic_id(void) { return x2apic ? rd(APIC_ID) : rd(APIC_ID) >> 24; }
+
+void apic_eoi(void) { wr(APIC_EOI, 0); }
+
+void apic_dump(void)
+{
+	hv_printf("local APIC: id %u tpr %x ppr %x isr7 %x irr7 %x lvt-timer %x lint0 %x\n",
+		  apic_id(), rd(0x80), rd(0xa0), rd(0x170), rd(0x270), rd(APIC_LVT_TIMER),
+		  rd(APIC_LVT_LINT0));
+}
+
+static void send_icr(u32 dest, u32 lo)
+{
+	if (x2apic) {
+		wrmsr(0x830, ((u64)dest << 32) | lo);
+		return;
+	}
+	wr(APIC_ICR_HI, dest << 24);
+	wr(APIC_ICR_LO, lo);
+	for (int i = 0; i < 1000000 && (rd(APIC_ICR_LO) & ICR_PENDING); i++)
+		cpu_relax();
+}
+
+void apic_send_ipi(u32 dest, u8 vector) { send_icr(dest, 0x4000 | vector); }
+void apic_send_init(u32 dest) { send_icr(dest, 0x4500); }
+void apic_send_sipi(u32 dest, u8 page) { send_icr(dest, 0x4600 | page); }
+void apic_send_nmi(u32 dest) { send_icr(dest, 0x4400); }
+
+void delay_ticks(u64 ticks)
+{
+	u64 end = rdtsc() + ticks;
+	while (rdtsc() < end)
+		cpu_relax();
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Starting the application processors ourselves, after boot services are
+ * gone: INIT, then two start-up IPIs whose vector is the page number of
+ * the trampoline (Vol. 3A, 9.4.4.1, Typical BSP Initialization Sequence;
+ * 11.6.1, Interrupt Command Register).  APs come up one at a time, since
+ * they share the trampoline's data fields.
+ */
+#include "platform/apic.h"
+#include "platform/console.h"
+#include "platform/desc.h"
+#include "lib/lib.h"
+#include "platform/paging.h"
+#include "platform/panic.h"
+#include "platform/percpu.h"
+#include "platform/smp.h"
+#include "lib/x86.h"
+
+struct percpu cpus[RV_MAX_CPUS];
+u32 nr_cpus;
+
+extern u8 trampoline_start[], trampoline_end[];
+extern u8 tr_gdt_base[], tr_jmp_target[], tr_cr3[], tr_stack[], tr_percpu[], tr_entry[];
+extern u8 tr_long_mode[], tr_gdt[];
+extern u8 hv_stacks[];
+
+#define OFF(sym) ((u64)(sym) - (u64)trampoline_start)
+
+/* What an AP runs once its platform state is set up (smp_boot_aps). */
+static void (*ap_entry)(void);
+
+static void ap_main(struct percpu *c) __attribute__((noreturn));
+static void ap_main(struct percpu *c)
+{
+	wrmsr(MSR_IA32_GS_BASE, (u64)c);
+	desc_init_cpu(c);
+	apic_mask_local();
+	store_release(&c->online, 1);
+	ap_entry();
+	panic("an AP's entry function returned");
+}
+
+void smp_kick_cpu(u32 cpu)
+{
+	apic_send_ipi(cpus[cpu].apic_id, KICK_VECTOR);
+}
+
+u32 smp_boot_aps(const struct rv_bootinfo *bi, void (*entry)(void))
+{
+	u8 *tp = (u8 *)bi->trampoline_phys;
+	u32 up = 0;
+
+	if (!tp || bi->trampoline_phys >= 0x100000 || (bi->trampoline_phys & 0xfff)) {
+		hv_printf("no usable trampoline page (%lx): running on the boot CPU only\n",
+			  bi->trampoline_phys);
+		return 0;
+	}
+	ap_entry = entry;
+	memcpy(tp, trampoline_start, trampoline_end - trampoline_start);
+	*(u32 *)(tp + OFF(tr_gdt_base)) = (u32)(bi->trampoline_phys + OFF(tr_gdt));
+	*(u32 *)(tp + OFF(tr_jmp_target)) = (u32)(bi->trampoline_phys + OFF(tr_long_mode));
+	*(u64 *)(tp + OFF(tr_cr3)) = paging_cr3();
+	*(u64 *)(tp + OFF(tr_entry)) = (u64)ap_main;
+
+	for (u32 i = 1; i < nr_cpus; i++) {
+		struct percpu *c = &cpus[i];
+		*(u64 *)(tp + OFF(tr_stack)) = c->stack_top;
+		*(u64 *)(tp + OFF(tr_percpu)) = (u64)c;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		apic_send_init(c->apic_id);
+		delay_ticks(2000000); /* ~10 ms at Bochs' 200 MHz; the SDM's INIT wait */
+		apic_send_sipi(c->apic_id, (u8)(bi->trampoline_phys >> 12));
+		delay_ticks(200000);
+		if (!load_acquire(&c->online))
+			apic_send_sipi(c->apic_id, (u8)(bi->trampoline_phys >> 12));
+		u64 end = rdtsc() + 400000000ull;
+		while (!load_acquire(&c->online) && rdtsc() < end)
+			cpu_relax();
+		if (load_acquire(&c->online))
+			up++;
+		else
+			hv_printf("CPU %u (APIC id %u) did not start\n", i, c->apic_id);
+	}
+	return up;
+}
