@@ -198,3 +198,12 @@ def main(argv):
     finally:
         if out:
             out.close()
+
+
+def hvrun_argv(runs, options=()):
+    """argv that boots once and runs each (scenario, {key: value}) of runs,
+    for the tools that drive hvrun (tools/perf-suite, tools/plots)."""
+    argv = [paths.HVRUN] + list(options)
+    for i, (name, params) in enumerate(runs):
+        argv += (["--"] if i else []) + [name] + [f"{k}={v}" for k, v in params.items()]
+    return argv
