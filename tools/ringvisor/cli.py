@@ -17,10 +17,10 @@ from .scenarios import default_cpus, load, validate
 USAGE = """\
 usage: tools/hvrun [options] SCENARIO [key=value ...] [-- SCENARIO [key=value ...] ...]
 
-Boot Ringvisor once and run one or more scenarios in that boot.  Scenarios
-and their keys are listed in build/scenarios.txt (a copy of
-guest/mgmt/scenarios.txt); keys you leave out take the default written
-there.  Separate scenarios with `--` (or `+`).  Example:
+Boot Ringvisor once and run one or more scenarios in that boot.  Scenarios,
+their keys and the values each key takes are listed in build/scenarios.txt
+(a copy of guest/mgmt/scenarios.txt); keys you leave out take the default
+written there.  Separate scenarios with `--` (or `+`).  Example:
 
     tools/hvrun hello vcpus=2 -- hello vcpus=1
 
@@ -51,12 +51,14 @@ the machine printed `RINGVISOR SHUTDOWN`, `RINGVISOR PANIC` or
 `RINGVISOR LOADER-ERROR` (or Bochs reported a triple fault).
 
 exit status:
-  0  pass: every scenario printed a RESULT line, all PASS, and the machine
-     shut down cleanly (RINGVISOR SHUTDOWN status=0)
+  0  pass: every scenario printed a RESULT line, all PASS with every key
+     scenarios.txt declares, and the machine shut down cleanly
+     (RINGVISOR SHUTDOWN status=0)
   1  fail: a RESULT FAIL, a shutdown status other than 0, a hypervisor
      panic, a loader refusal, a triple fault, missing RESULT lines, or a
      Bochs error line not listed in tests/bochs-known-errors.txt
-  2  usage or set-up error (bad arguments, build failed, tool missing)
+  2  usage or set-up error (bad arguments or values, build failed, tool
+     missing), found before anything boots
   3  timeout or crash before any RESULT line
   4  skipped: the requested backend cannot run on this host (kvm without
      an Intel CPU with nested VMX); a line `SKIP kvm: <reason>` says why

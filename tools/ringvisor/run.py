@@ -56,7 +56,7 @@ def ensure_built():
             raise SetupError(f"build failed (make -s exited with status {rc})")
     for path in (paths.DISK, paths.SCENARIOS, paths.LIMITS):
         if not os.path.exists(path):
-            raise SetupError(f"{path} does not exist (does `make` build it?)")
+            raise SetupError(f"{path} does not exist: run `make` (it builds that file)")
 
 
 def make_cfg(runs, verbose):
