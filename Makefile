@@ -95,8 +95,8 @@ $(B)/scenarios.txt: guest/mgmt/scenarios.txt
 # ---- limits the host tools share with the C code ------------------------
 # build/limits.txt: every `#define NAME <number>` of these headers as a
 # "NAME VALUE" line, so that tools read no C header (tools/ringvisor/
-# generated.py).  hv/bootinfo.h may move: change BOOTINFO_H only.
-BOOTINFO_H := hv/bootinfo.h
+# generated.py).
+BOOTINFO_H := hv/abi/bootinfo.h
 LIMIT_HEADERS := $(BOOTINFO_H) hv/abi/hypercall.h guest/mgmt/track.h guest/mgmt/precopy.h
 all: $(B)/limits.txt
 $(B)/limits.txt: $(LIMIT_HEADERS)

@@ -144,7 +144,7 @@ def parse_args(argv):
 
 
 def check_limits(opts, runs, limits):
-    """The counts the loader's boot block holds (hv/bootinfo.h, via limits.txt).
+    """The counts the loader's boot block holds (hv/abi/bootinfo.h, via limits.txt).
     Turns opts["cpus"] into a number."""
     max_cpus, max_runs = limit(limits, "RV_MAX_CPUS"), limit(limits, "RV_CFG_MAX_RUNS")
     cpus = opts["cpus"]

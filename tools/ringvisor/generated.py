@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Reading what `make` generates for the tools.
 
-build/limits.txt   "NAME VALUE" per #define of hv/bootinfo.h,
+build/limits.txt   "NAME VALUE" per #define of hv/abi/bootinfo.h,
                    hv/abi/hypercall.h and guest/mgmt/{track,precopy}.h
                    (Makefile, rule $(B)/limits.txt): the one source of the
                    limits hvrun shares with the loader and the guests.
