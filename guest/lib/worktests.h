@@ -22,6 +22,8 @@ enum work_test {
 	WORK_TEST_FUZZ = 6,    /* vCPU 0 makes args[3] random hypercalls from seed args[1] */
 	WORK_TEST_BLOCK = 7,   /* write args[3] pages once, then try to stop its CPU from
 				* answering requests: args[1] = enum work_block */
+	WORK_TEST_EVENTS = 8,  /* args[3] rounds of single-step traps, INT3, INT 0x80 and
+				* UD2 with IDT, GDT and stack in the data slot (events.c) */
 };
 
 /*

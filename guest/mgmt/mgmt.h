@@ -85,5 +85,6 @@ void scenario_migrate(struct scenario_run *run);
 void scenario_soak(struct scenario_run *run);
 void scenario_isolation(struct scenario_run *run);
 void scenario_fuzz(struct scenario_run *run);
+void scenario_events(struct scenario_run *run);
 
 #endif

@@ -7,6 +7,7 @@
 #include "guest.h"
 #include "fuzz.h"
 #include "prng.h"
+#include "work.h"
 #include "worktests.h"
 
 struct work_test_desc {
@@ -226,6 +227,8 @@ static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 	gprintf("fault: vCPU %u is still running after kind %lu\n", vcpu, boot->args[1]);
 	return WORK_STATUS_EXPECT;
 }
+
+
 
 /*
  * Write our pages once (ring entries for the management partition to
@@ -467,6 +470,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_ISOLATION] = { "isolation", test_isolation },
 	[WORK_TEST_FUZZ] = { "fuzz", test_fuzz },
 	[WORK_TEST_BLOCK] = { "block", test_block },
+	[WORK_TEST_EVENTS] = { "events", test_events },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)

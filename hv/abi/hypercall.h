@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 1
+#define RV_ABI_MINOR 2
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -157,6 +157,8 @@ struct rv_partition_spec {
 struct rv_vcpu_stats {
 	uint64_t exits_total;
 	uint64_t exits[RV_NR_EXIT_REASONS];
+	/* 1.2: events re-injected after an exit during their delivery */
+	uint64_t reinjected;
 };
 
 /*

@@ -56,6 +56,15 @@ static void run_once(struct vcpu *v)
 				? exit_table[e->basic]
 				: exit_unexpected;
 	fn(v, e);
+	/*
+	 * An exit during event delivery (an EPT violation on the guest's
+	 * stack, IDT or GDT; a full PML page) must not lose the event:
+	 * deliver it with the next entry, whenever that is (a vCPU held for
+	 * a full ring enters later, with the same VMCS).  For a vCPU the
+	 * handler stopped there is no next entry, and no harm.
+	 */
+	if (vmx_reinject(e))
+		v->stats.reinjected++;
 	/* PML: what the processor logged reaches the ring at every exit. */
 	if (v->vmx.pml_hpa)
 		dirty_pml_drain(&v->part->dirty, v->index);

@@ -420,6 +420,36 @@ u32 vmx_guest_cpl(void) { return (vmx_read(GUEST_SS_AR) >> 5) & 3; }
  * NMI kick would be held back while this guest runs.  Our guests never
  * take an NMI, so no NMI of theirs is in service: clear it.
  */
+/*
+ * An exit that happened while the processor was delivering an event
+ * (IDT-vectoring information valid, Vol. 3C, 28.2.4, Information for VM
+ * Exits That Occur During Event Delivery) ends that delivery: nothing of it
+ * happened, and for a trap (a single-step #DB, an external interrupt) the
+ * instruction that raised it has already retired, so entering again would
+ * lose the event.  Inject it again with the next entry, as it was: type,
+ * vector, error code, and for software interrupts and exceptions the
+ * instruction length (Vol. 3C, 27.6, Event Injection; 25.8.3, VM-Entry
+ * Controls for Event Injection).  The processor clears the injection
+ * field's valid bit at every VM exit, so it is set for one entry only.
+ * Returns true if an event was pending.
+ */
+bool vmx_reinject(const struct vmx_exit *e)
+{
+	u32 info = e->idt_vec_info;
+	u32 type = (info >> 8) & 7;
+
+	if (!(info & BIT(31)))
+		return false;
+	/* Bit 12 of the IDT-vectoring field is undefined; the injection
+	 * field's bits 30:12 are reserved (25.8.3). */
+	vmx_write(ENTRY_INTR_INFO, info & (BIT(31) | 0x7ff));
+	if (info & BIT(11))
+		vmx_write(ENTRY_EXCEPTION_ERROR, e->idt_vec_error);
+	if (type == 4 || type == 5 || type == 6) /* software interrupt or exception */
+		vmx_write(ENTRY_INSTR_LEN, e->insn_len);
+	return true;
+}
+
 bool vmx_nmi_exit_fixup(void)
 {
 	u64 intr = vmx_read(GUEST_INTERRUPTIBILITY);

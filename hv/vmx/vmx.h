@@ -87,6 +87,8 @@ void vmx_skip_instruction(const struct vmx_exit *e);
 /* Guest state out of / into the current VMCS (migration). */
 void vmx_save_state(struct vmx_vcpu *x, struct rv_vcpu_state *s);
 void vmx_load_state(struct vmx_vcpu *x, const struct rv_vcpu_state *s);
+/* Re-inject the event whose delivery this exit interrupted; see vmx.c. */
+bool vmx_reinject(const struct vmx_exit *e);
 /*
  * After an NMI exit: make sure the guest is not left with "blocking by
  * NMI" (see vmx.c); returns true if it was.
