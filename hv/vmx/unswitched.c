@@ -50,8 +50,8 @@
 
 /* Chosen on the boot CPU, the same on every CPU. */
 static bool use_xsave;
-static u64 host_xcr0;	   /* what every guest reads with XGETBV and cannot change */
-static u32 mxcsr_mask;	   /* MXCSR bits that may be 1 (Vol. 1, 11.6.6) */
+static u64 host_xcr0;  /* what every guest reads with XGETBV and cannot change */
+static u32 mxcsr_mask; /* MXCSR bits that may be 1 (Vol. 1, 11.6.6) */
 /* The initial state: x87 (FCW 037FH) and MXCSR (1F80H) as after INIT, the rest 0. */
 static u8 clean[RV_XSAVE_SIZE] __attribute__((aligned(64)));
 
@@ -76,11 +76,21 @@ static u64 read_dr(int n)
 	u64 v = 0;
 
 	switch (n) {
-	case 0: asm volatile("mov %%db0, %0" : "=r"(v)); break;
-	case 1: asm volatile("mov %%db1, %0" : "=r"(v)); break;
-	case 2: asm volatile("mov %%db2, %0" : "=r"(v)); break;
-	case 3: asm volatile("mov %%db3, %0" : "=r"(v)); break;
-	case 6: asm volatile("mov %%db6, %0" : "=r"(v)); break;
+	case 0:
+		asm volatile("mov %%db0, %0" : "=r"(v));
+		break;
+	case 1:
+		asm volatile("mov %%db1, %0" : "=r"(v));
+		break;
+	case 2:
+		asm volatile("mov %%db2, %0" : "=r"(v));
+		break;
+	case 3:
+		asm volatile("mov %%db3, %0" : "=r"(v));
+		break;
+	case 6:
+		asm volatile("mov %%db6, %0" : "=r"(v));
+		break;
 	}
 	return v;
 }
@@ -88,11 +98,21 @@ static u64 read_dr(int n)
 static void write_dr(int n, u64 v)
 {
 	switch (n) {
-	case 0: asm volatile("mov %0, %%db0" ::"r"(v)); break;
-	case 1: asm volatile("mov %0, %%db1" ::"r"(v)); break;
-	case 2: asm volatile("mov %0, %%db2" ::"r"(v)); break;
-	case 3: asm volatile("mov %0, %%db3" ::"r"(v)); break;
-	case 6: asm volatile("mov %0, %%db6" ::"r"(v)); break;
+	case 0:
+		asm volatile("mov %0, %%db0" ::"r"(v));
+		break;
+	case 1:
+		asm volatile("mov %0, %%db1" ::"r"(v));
+		break;
+	case 2:
+		asm volatile("mov %0, %%db2" ::"r"(v));
+		break;
+	case 3:
+		asm volatile("mov %0, %%db3" ::"r"(v));
+		break;
+	case 6:
+		asm volatile("mov %0, %%db6" ::"r"(v));
+		break;
 	}
 }
 
@@ -155,7 +175,8 @@ int unswitched_cpu_init(void)
 		asm volatile("fxsave64 (%0)" ::"r"(probe) : "memory");
 		mxcsr_mask = *(u32 *)(probe + XS_MXCSR_MASK);
 		if (!mxcsr_mask)
-			mxcsr_mask = 0xffbf; /* Vol. 1, 11.6.6, Guidelines for Writing to the MXCSR */
+			mxcsr_mask =
+			    0xffbf; /* Vol. 1, 11.6.6, Guidelines for Writing to the MXCSR */
 		memset(probe, 0, sizeof(probe));
 		hv_printf("guest FPU state: %s, XCR0 %lx, MXCSR mask %x\n",
 			  use_xsave ? "XSAVE" : "FXSAVE", host_xcr0, mxcsr_mask);
