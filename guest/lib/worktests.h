@@ -24,6 +24,8 @@ enum work_test {
 				* answering requests: args[1] = enum work_block */
 	WORK_TEST_EVENTS = 8,  /* args[3] rounds of single-step traps, INT3, INT 0x80 and
 				* UD2 with IDT, GDT and stack in the data slot (events.c) */
+	WORK_TEST_SECRETS = 9, /* state VMX does not switch: args[1] = enum work_secrets_op,
+				* args[2] = the secret's seed */
 };
 
 /*
@@ -42,6 +44,43 @@ enum work_block {
 	WORK_BLOCK_MWAIT,     /* interrupts off, MWAIT */
 	WORK_BLOCK_NR
 };
+
+/*
+ * WORK_TEST_SECRETS (the isolation-state scenario): what a guest can leave
+ * in the processor that VM entry and exit do not switch (docs/03-vmx.md).
+ * Only vCPU 0 acts; the report is in the control page after struct
+ * work_ctrl, written before vCPU 0 reports done.
+ */
+enum work_secrets_op {
+	WORK_SECRETS_PLANT, /* leave a secret in each, check it took, report done */
+	WORK_SECRETS_LOOK,  /* report each that is not in its initial state */
+	WORK_SECRETS_KEEP,  /* plant, set ctrl->writes[0] = 1, wait for ctrl->stop (by then,
+			     * typically, in another partition), report each that changed */
+};
+enum work_secret {
+	WORK_SECRET_XMM,   /* XMM7 */
+	WORK_SECRET_X87,   /* ST0 */
+	WORK_SECRET_MXCSR, /* rounding control */
+	WORK_SECRET_YMM,   /* YMM5's upper half (where CPUID and XCR0 say AVX) */
+	WORK_SECRET_PKRU,  /* where CPUID says PKU */
+	WORK_SECRET_CR2,
+	WORK_SECRET_DR0,
+	WORK_SECRET_DR1,
+	WORK_SECRET_DR2,
+	WORK_SECRET_DR3,
+	WORK_SECRET_DR6,   /* B0, B2, BS */
+	WORK_SECRET_KGS,   /* IA32_KERNEL_GS_BASE, through SWAPGS (where CPUID says FSGSBASE) */
+	WORK_SECRET_NR
+};
+#define WORK_SECRETS_REPORT_GPA (WORK_CTRL_GPA + 0x800)
+struct work_secrets_report {
+	uint64_t apic_id; /* the CPU it ran on (CPUID leaf 1) */
+	uint64_t have;    /* bit per enum work_secret: what this processor has */
+	uint64_t bad;     /* PLANT: did not take; LOOK: not initial; KEEP: changed */
+	uint64_t value[WORK_SECRET_NR]; /* what it read last (XMM, YMM, ST0: the low 8 bytes) */
+};
+/* RV_HC_VCPU_DONE status of WORK_TEST_SECRETS when `bad` is not 0. */
+#define WORK_SECRETS_BAD(mask) (0x10000u | (mask))
 
 /*
  * WORK_TEST_FUZZ's report (a struct fz_stats, guest/lib/fuzz.h), in the

@@ -422,3 +422,200 @@ void scenario_isolation(struct scenario_run *run)
 	if (contained != NR_ATTEMPTS)
 		result_fail(run, "reason=not-contained contained=%u", contained);
 }
+
+/*
+ * isolation-state: what VM entry and exit do not switch (docs/03-vmx.md).
+ * A workload leaves a secret in each (WORK_SECRETS_PLANT) and is
+ * destroyed; the next one, on the same CPU, must find each in its initial
+ * state (WORK_SECRETS_LOOK).  Then a workload plants its secrets and
+ * waits (WORK_SECRETS_KEEP); we hold it, move it into a new partition on
+ * another CPU with RV_HC_VCPU_GET_STATE and SET_STATE, destroy the
+ * source, and it must find every one of its own.
+ *
+ *	RESULT isolation-state PASS secrets=N leaked=0 lost=0 ...
+ */
+static const char *const secret_names[WORK_SECRET_NR] = {
+	"xmm", "x87", "mxcsr", "ymm", "pkru", "cr2", "dr0", "dr1", "dr2", "dr3", "dr6", "kgs",
+};
+
+/* Create a one-vCPU secrets workload with its system slot mapped; -1 on failure. */
+static long secrets_create(struct scenario_run *run, enum work_secrets_op op, uint64_t seed)
+{
+	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 1,
+					  .args = { WORK_TEST_SECRETS, op, seed } };
+	long id = hc_partition_create(&spec), rc;
+
+	if (id < 0) {
+		result_fail(run, "reason=create op=%u err=%ld", op, id);
+		return -1;
+	}
+	if ((rc = hc_map((uint64_t)id, 0, WIN_SYS(id)))) {
+		result_fail(run, "reason=map op=%u err=%ld", op, rc);
+		hc_partition_destroy((uint64_t)id);
+		return -1;
+	}
+	return id;
+}
+
+/* Wait for partition id's vCPU to finish; its done status, or -1 (run failed). */
+static long secrets_wait(struct scenario_run *run, long id)
+{
+	struct rv_event ev;
+
+	for (;;) {
+		if (hc_wait_event(&ev, ISO_WAIT_TICKS) || ev.type == RV_EV_TIMEOUT) {
+			result_fail(run, "reason=no-event partition=%ld", id);
+			return -1;
+		}
+		if (ev.partition != id)
+			continue;
+		if (ev.type != RV_EV_VCPU_DONE) {
+			result_fail(run, "reason=stopped partition=%ld exit=%lu info=0x%lx", id,
+				    ev.arg, ev.info);
+			return -1;
+		}
+		return (long)ev.arg;
+	}
+}
+
+/* Copy partition id's report out of its system slot. */
+static void secrets_report(long id, struct work_secrets_report *rep)
+{
+	memcpy(rep, (void *)(WIN_SYS(id) + WORK_SECRETS_REPORT_GPA), sizeof(*rep));
+}
+
+/* One result_fail per wrong secret, with what was read. */
+static void secrets_blame(struct scenario_run *run, const char *what,
+			  const struct work_secrets_report *rep)
+{
+	for (int i = 0; i < WORK_SECRET_NR; i++)
+		if (rep->bad & (1u << i))
+			result_fail(run, "reason=%s secret=%s value=0x%lx", what, secret_names[i],
+				    rep->value[i]);
+}
+
+/* Run op to its end in a fresh partition, report in *rep; the done status or -1. */
+static long secrets_once(struct scenario_run *run, enum work_secrets_op op, uint64_t seed,
+			 struct work_secrets_report *rep)
+{
+	long id = secrets_create(run, op, seed), status = -1;
+
+	if (id < 0)
+		return -1;
+	if (hc_partition_start((uint64_t)id))
+		result_fail(run, "reason=start op=%u", op);
+	else if ((status = secrets_wait(run, id)) >= 0)
+		secrets_report(id, rep);
+	if (hc_partition_destroy((uint64_t)id))
+		result_fail(run, "reason=destroy op=%u", op);
+	return status;
+}
+
+/* Plant in a source, hold it, move its vCPU to a new partition, check there. */
+static bool secrets_move(struct scenario_run *run, uint64_t seed, struct work_secrets_report *rep)
+{
+	long src = secrets_create(run, WORK_SECRETS_KEEP, seed), dst = -1, rc, status;
+	struct work_ctrl *sctl, *dctl;
+	static struct rv_vcpu_state st; /* 4.6 KiB: not on our stack */
+	bool ok = false;
+
+	if (src < 0)
+		return false;
+	sctl = (struct work_ctrl *)(WIN_SYS(src) + WORK_CTRL_GPA);
+	if (hc_partition_start((uint64_t)src)) {
+		result_fail(run, "reason=start-source");
+		goto out;
+	}
+	for (uint64_t until = rdtsc() + ISO_WAIT_TICKS; !load_acquire(&sctl->writes[0]);) {
+		if (rdtsc() > until) {
+			result_fail(run, "reason=source-silent");
+			goto out;
+		}
+		cpu_relax();
+	}
+	if ((rc = hc_vcpu_pause((uint64_t)src, 0))) {
+		result_fail(run, "reason=pause err=%ld", rc);
+		goto out;
+	}
+	dst = secrets_create(run, WORK_SECRETS_KEEP, seed); /* on another CPU: src holds its own */
+	if (dst < 0)
+		goto out;
+	dctl = (struct work_ctrl *)(WIN_SYS(dst) + WORK_CTRL_GPA);
+	for (uint64_t off = 0; off < RV_SYS_SLOT_SIZE; off += 8)
+		*(volatile uint64_t *)(WIN_SYS(dst) + off) = *(volatile uint64_t *)(WIN_SYS(src) + off);
+	if ((rc = hc_vcpu_get_state((uint64_t)src, 0, &st)) ||
+	    (rc = hc_vcpu_set_state((uint64_t)dst, 0, &st))) {
+		result_fail(run, "reason=vcpu-state err=%ld", rc);
+		goto out;
+	}
+	if ((rc = hc_partition_destroy((uint64_t)src))) {
+		result_fail(run, "reason=destroy-source err=%ld", rc);
+		goto out;
+	}
+	src = -1;
+	store_release(&dctl->stop, 1);
+	if ((rc = hc_partition_start((uint64_t)dst))) {
+		result_fail(run, "reason=start-destination err=%ld", rc);
+		goto out;
+	}
+	status = secrets_wait(run, dst);
+	if (status >= 0) {
+		secrets_report(dst, rep);
+		ok = true;
+	}
+out:
+	if (src >= 0 && hc_partition_destroy((uint64_t)src))
+		result_fail(run, "reason=destroy-source");
+	if (dst >= 0 && hc_partition_destroy((uint64_t)dst))
+		result_fail(run, "reason=destroy-destination");
+	return ok;
+}
+
+void scenario_isolation_state(struct scenario_run *run)
+{
+	struct work_secrets_report plant, look, moved;
+	uint64_t seed;
+	long st;
+
+	if (!param_u64(run, "seed", 0xffffff, &seed))
+		return;
+	memset(&plant, 0, sizeof(plant));
+	memset(&look, 0, sizeof(look));
+	memset(&moved, 0, sizeof(moved));
+
+	/* 1. Left behind: plant, destroy, look on the same CPU. */
+	st = secrets_once(run, WORK_SECRETS_PLANT, seed, &plant);
+	if (st < 0)
+		return;
+	if (st != WORK_STATUS_OK) {
+		secrets_blame(run, "did-not-take", &plant);
+		result_fail(run, "reason=plant status=0x%lx", st);
+		return;
+	}
+	st = secrets_once(run, WORK_SECRETS_LOOK, seed, &look);
+	if (st < 0)
+		return;
+	if (look.apic_id != plant.apic_id)
+		result_fail(run, "reason=other-cpu plant=%lu look=%lu", plant.apic_id, look.apic_id);
+	if (st != WORK_STATUS_OK || look.bad) {
+		secrets_blame(run, "leaked", &look);
+		result_fail(run, "reason=leaked mask=0x%lx status=0x%lx", look.bad, st);
+	}
+
+	/* 2. Carried along: plant, move to another CPU, find them there. */
+	if (secrets_move(run, seed + 1, &moved)) {
+		if (moved.apic_id == plant.apic_id)
+			result_fail(run, "reason=same-cpu apic=%lu", moved.apic_id);
+		if (moved.bad) {
+			secrets_blame(run, "lost", &moved);
+			result_fail(run, "reason=lost mask=0x%lx", moved.bad);
+		}
+	}
+	unsigned n = 0;
+	for (uint64_t m = plant.have; m; m &= m - 1)
+		n++;
+	result_kv(run, "secrets=%u have=0x%lx leaked=0x%lx lost=0x%lx", n, plant.have, look.bad,
+		  moved.bad);
+	result_kv(run, "cpu_plant=%lu cpu_look=%lu cpu_moved=%lu", plant.apic_id, look.apic_id,
+		  moved.apic_id);
+}

@@ -84,6 +84,7 @@ void scenario_perf(struct scenario_run *run);
 void scenario_migrate(struct scenario_run *run);
 void scenario_soak(struct scenario_run *run);
 void scenario_isolation(struct scenario_run *run);
+void scenario_isolation_state(struct scenario_run *run);
 void scenario_fuzz(struct scenario_run *run);
 void scenario_events(struct scenario_run *run);
 

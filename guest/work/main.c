@@ -460,6 +460,215 @@ static int test_isolation(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_EXPECT;
 }
 
+/*
+ * WORK_TEST_SECRETS: the registers VM entry and exit leave alone
+ * (docs/03-vmx.md).  Our C code never touches them (-mgeneral-regs-only,
+ * no page faults, no breakpoints), so between the inline assembly below
+ * they hold exactly what we, or the hypervisor, put there.
+ */
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_FSGSBASE (1ull << 16)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
+#define SECRET_MXCSR 0x7f80u	  /* 1F80H with rounding toward zero */
+#define SECRET_DR6 0x4005ull	  /* B0, B2, BS */
+#define SECRET_PKRU 0x55555554u /* access disabled for keys 1-15; ours is key 0 */
+#define DR6_MASK 0xe00full	  /* B0-B3, BD, BS, BT */
+
+static uint64_t secret_of(uint64_t seed, int i)
+{
+	return 0x00005ec000000000ull | (seed & 0xffffff) << 8 | (uint64_t)i; /* canonical */
+}
+
+/* What this processor has; turns on what we need to reach it (CR4 is ours). */
+static uint64_t secrets_have(void)
+{
+	uint32_t a, b, c, d, b7 = 0, c7 = 0, max;
+	uint64_t cr4, have = (1u << WORK_SECRET_NR) - 1;
+
+	asm volatile("cpuid" : "=a"(max), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (max >= 7)
+		asm volatile("cpuid" : "=a"(a), "=b"(b7), "=c"(c7), "=d"(d) : "a"(7), "c"(0));
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (c & (1u << 26))
+		cr4 |= CR4_OSXSAVE;
+	if (c7 & (1u << 3))
+		cr4 |= CR4_PKE;
+	if (b7 & 1)
+		cr4 |= CR4_FSGSBASE;
+	asm volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
+	have &= ~(uint64_t)(1u << WORK_SECRET_YMM | 1u << WORK_SECRET_PKRU | 1u << WORK_SECRET_KGS);
+	if ((c & (1u << 26)) && (c & (1u << 28))) {
+		uint32_t lo, hi;
+		asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		if ((lo & 6) == 6)
+			have |= 1u << WORK_SECRET_YMM;
+	}
+	if (c7 & (1u << 3))
+		have |= 1u << WORK_SECRET_PKRU;
+	if (b7 & 1)
+		have |= 1u << WORK_SECRET_KGS;
+	return have;
+}
+
+static void secrets_plant(uint64_t have, uint64_t seed)
+{
+	uint64_t xmm[2] = { secret_of(seed, WORK_SECRET_XMM), secret_of(seed, WORK_SECRET_XMM) };
+	uint64_t st[2] = { secret_of(seed, WORK_SECRET_X87), 0x3fff };
+	uint64_t ymm[4] = { 0, 0, secret_of(seed, WORK_SECRET_YMM), secret_of(seed, WORK_SECRET_YMM) };
+	uint32_t mxcsr = SECRET_MXCSR;
+
+	asm volatile("movdqu %0, %%xmm7" ::"m"(xmm));
+	asm volatile("fninit; fldt %0" ::"m"(st));
+	asm volatile("ldmxcsr %0" ::"m"(mxcsr));
+	if (have & (1u << WORK_SECRET_YMM))
+		asm volatile("vmovdqu %0, %%ymm5" ::"m"(ymm));
+	if (have & (1u << WORK_SECRET_PKRU))
+		asm volatile("wrpkru" ::"a"(SECRET_PKRU), "c"(0), "d"(0));
+	asm volatile("mov %0, %%cr2" ::"r"(secret_of(seed, WORK_SECRET_CR2)));
+	asm volatile("mov %0, %%db0" ::"r"(secret_of(seed, WORK_SECRET_DR0)));
+	asm volatile("mov %0, %%db1" ::"r"(secret_of(seed, WORK_SECRET_DR1)));
+	asm volatile("mov %0, %%db2" ::"r"(secret_of(seed, WORK_SECRET_DR2)));
+	asm volatile("mov %0, %%db3" ::"r"(secret_of(seed, WORK_SECRET_DR3)));
+	asm volatile("mov %0, %%db6" ::"r"(SECRET_DR6));
+	/* KERNEL_GS_BASE = secret; GS base gets the old KERNEL_GS_BASE (we do not use GS). */
+	if (have & (1u << WORK_SECRET_KGS))
+		asm volatile("wrgsbase %0; swapgs" ::"r"(secret_of(seed, WORK_SECRET_KGS)));
+}
+
+/* Read each; lo = its value (the low 8 bytes), hi = the next 8 where there are more. */
+static void secrets_read(uint64_t have, uint64_t lo[WORK_SECRET_NR], uint64_t hi[WORK_SECRET_NR])
+{
+	static uint8_t fx[512] __attribute__((aligned(16)));
+	uint64_t ymm[4] = { 0 }, v;
+	uint32_t mxcsr;
+
+	for (int i = 0; i < WORK_SECRET_NR; i++)
+		lo[i] = hi[i] = 0;
+	asm volatile("fxsave64 %0" : "=m"(fx));
+	memcpy(&lo[WORK_SECRET_XMM], fx + 160 + 7 * 16, 8);
+	memcpy(&hi[WORK_SECRET_XMM], fx + 160 + 7 * 16 + 8, 8);
+	memcpy(&lo[WORK_SECRET_X87], fx + 32, 8);
+	memcpy(&hi[WORK_SECRET_X87], fx + 40, 2);
+	asm volatile("stmxcsr %0" : "=m"(mxcsr));
+	lo[WORK_SECRET_MXCSR] = mxcsr;
+	if (have & (1u << WORK_SECRET_YMM)) {
+		asm volatile("vmovdqu %%ymm5, %0" : "=m"(ymm));
+		lo[WORK_SECRET_YMM] = ymm[2];
+		hi[WORK_SECRET_YMM] = ymm[3];
+	}
+	if (have & (1u << WORK_SECRET_PKRU)) {
+		uint32_t pkru, d;
+		asm volatile("rdpkru" : "=a"(pkru), "=d"(d) : "c"(0));
+		lo[WORK_SECRET_PKRU] = pkru;
+	}
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	lo[WORK_SECRET_CR2] = v;
+	asm volatile("mov %%db0, %0" : "=r"(v));
+	lo[WORK_SECRET_DR0] = v;
+	asm volatile("mov %%db1, %0" : "=r"(v));
+	lo[WORK_SECRET_DR1] = v;
+	asm volatile("mov %%db2, %0" : "=r"(v));
+	lo[WORK_SECRET_DR2] = v;
+	asm volatile("mov %%db3, %0" : "=r"(v));
+	lo[WORK_SECRET_DR3] = v;
+	asm volatile("mov %%db6, %0" : "=r"(v));
+	lo[WORK_SECRET_DR6] = v;
+	if (have & (1u << WORK_SECRET_KGS)) {
+		asm volatile("swapgs; rdgsbase %0; swapgs" : "=r"(v));
+		lo[WORK_SECRET_KGS] = v;
+	}
+}
+
+/* A bit per secret that does not hold what it should: ours (mine) or the initial state. */
+static uint64_t secrets_wrong(uint64_t have, uint64_t seed, bool mine, const uint64_t *lo,
+			      const uint64_t *hi)
+{
+	uint64_t bad = 0;
+
+	for (int i = 0; i < WORK_SECRET_NR; i++) {
+		uint64_t s = secret_of(seed, i), want_lo = mine ? s : 0, want_hi = 0;
+		uint64_t got_lo = lo[i], got_hi = hi[i];
+
+		if (!(have & (1u << i)))
+			continue;
+		switch (i) {
+		case WORK_SECRET_XMM:
+		case WORK_SECRET_YMM:
+			want_hi = want_lo;
+			break;
+		case WORK_SECRET_X87:
+			want_hi = mine ? 0x3fff : 0;
+			break;
+		case WORK_SECRET_MXCSR:
+			want_lo = mine ? SECRET_MXCSR : 0x1f80;
+			break;
+		case WORK_SECRET_PKRU:
+			want_lo = mine ? SECRET_PKRU : 0;
+			break;
+		case WORK_SECRET_DR6:
+			got_lo &= DR6_MASK;
+			want_lo = mine ? SECRET_DR6 : 0;
+			break;
+		}
+		if (got_lo != want_lo || got_hi != want_hi)
+			bad |= 1u << i;
+	}
+	return bad;
+}
+
+static uint64_t apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	return b >> 24;
+}
+
+static int test_secrets(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	struct work_ctrl *ctrl = (struct work_ctrl *)WORK_CTRL_GPA;
+	struct work_secrets_report *rep = (struct work_secrets_report *)WORK_SECRETS_REPORT_GPA;
+	uint64_t seed = boot->args[2], lo[WORK_SECRET_NR], hi[WORK_SECRET_NR], have, bad;
+
+	if (vcpu != 0)
+		return WORK_STATUS_OK;
+	have = secrets_have();
+	switch (boot->args[1]) {
+	case WORK_SECRETS_LOOK:
+		secrets_read(have, lo, hi);
+		bad = secrets_wrong(have, seed, false, lo, hi);
+		break;
+	case WORK_SECRETS_PLANT:
+	case WORK_SECRETS_KEEP:
+		secrets_plant(have, seed);
+		secrets_read(have, lo, hi);
+		bad = secrets_wrong(have, seed, true, lo, hi);
+		if (bad || boot->args[1] == WORK_SECRETS_PLANT)
+			break;
+		/* Exits (the console, kicks, the pause) and maybe a move; then look again. */
+		gprintf("secrets: vCPU 0 planted %lx on APIC %lu\n", have, apic_id());
+		store_release(&ctrl->writes[0], 1);
+		while (!load_acquire(&ctrl->stop))
+			cpu_relax();
+		secrets_read(have, lo, hi);
+		bad = secrets_wrong(have, seed, true, lo, hi);
+		break;
+	default:
+		return WORK_STATUS_UNKNOWN_TEST;
+	}
+	rep->apic_id = apic_id();
+	rep->have = have;
+	rep->bad = bad;
+	memcpy(rep->value, lo, sizeof(lo));
+	gprintf("secrets: op %lu on APIC %lu: have %lx, wrong %lx\n", boot->args[1], rep->apic_id,
+		have, bad);
+	return bad ? (int)WORK_SECRETS_BAD(bad) : WORK_STATUS_OK;
+}
+
 /* Indexed by enum work_test. */
 static const struct work_test_desc tests[] = {
 	[WORK_TEST_HELLO] = { "hello", test_hello },
@@ -471,6 +680,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_FUZZ] = { "fuzz", test_fuzz },
 	[WORK_TEST_BLOCK] = { "block", test_block },
 	[WORK_TEST_EVENTS] = { "events", test_events },
+	[WORK_TEST_SECRETS] = { "secrets", test_secrets },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)

@@ -305,6 +305,7 @@ struct rv_segment {
 	uint16_t sel;
 	uint16_t pad[3];
 };
+#define RV_XSAVE_SIZE 4096 /* rv_vcpu_state.xsave: x87 .. AVX-512 and PKRU */
 enum rv_seg { RV_SEG_ES, RV_SEG_CS, RV_SEG_SS, RV_SEG_DS, RV_SEG_FS, RV_SEG_GS,
 	      RV_SEG_LDTR, RV_SEG_TR, RV_NR_SEGS };
 struct rv_vcpu_state {
@@ -317,6 +318,36 @@ struct rv_vcpu_state {
 	uint32_t gdtr_limit, idtr_limit;
 	uint32_t interruptibility, activity;
 	uint64_t pending_dbg;
+	/*
+	 * 1.2: what VM entry and exit do not switch (docs/03-vmx.md, "What
+	 * VMX switches and what we do").  xcr0 is the XCR0 the area was saved
+	 * under; a state given with another non-zero xcr0 is refused
+	 * (-RV_EINVAL), since no guest can change XCR0 (XSETBV stops it).
+	 * xsave is the processor's standard-format XSAVE image (Vol. 1, 13.4,
+	 * XSAVE Area): legacy region, header (XSTATE_BV at byte 512, which
+	 * must name only components of xcr0; bytes 520-575 zero) and the
+	 * components at the offsets CPUID leaf 0DH gives.  All zero means
+	 * x87, SSE and AVX in their initial state, MXCSR 0.
+	 * dr[0..3], kernel_gs_base: canonical; dr6: bits 63:32 zero.
+	 */
+	uint64_t cr2;
+	uint64_t dr[4];
+	uint64_t dr6;
+	uint64_t kernel_gs_base; /* IA32_KERNEL_GS_BASE, what SWAPGS exchanges */
+	uint64_t xcr0;
+	uint8_t xsave[RV_XSAVE_SIZE];
+	/*
+	 * 1.2: an event the vCPU was delivering when it last exited, to be
+	 * delivered with its next entry (docs/03-vmx.md, "Events are not
+	 * lost"), in the format of the VM-entry interruption-information
+	 * field (Vol. 3C, 25.8.3): bit 31 valid, 10:8 type, 7:0 vector, 11
+	 * error code valid; 0 = none.  A state whose event VM entry would
+	 * refuse is refused (-RV_EINVAL).
+	 */
+	uint32_t event_info;
+	uint32_t event_error;
+	uint32_t event_insn_len; /* software interrupts and exceptions: 1..15 */
+	uint32_t event_pad;
 };
 
 #endif

@@ -107,6 +107,11 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct vmx_exit *e)
 	if (leaf == 1) {
 		c &= ~(u32)BIT(5); /* no VMX for guests */
 		c |= (u32)BIT(31); /* "running under a hypervisor" */
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not ours (Vol. 2A, CPUID). */
+		c = (c & ~(u32)BIT(27)) | (vmx_guest_cr4() & BIT(18) ? (u32)BIT(27) : 0);
+	} else if (leaf == 7 && sub == 0) {
+		/* OSPKE mirrors the guest's CR4.PKE. */
+		c = (c & ~(u32)BIT(4)) | (vmx_guest_cr4() & BIT(22) ? (u32)BIT(4) : 0);
 	} else if (leaf == 0x40000000) {
 		a = 0x40000000;
 		b = 0x676e6952; /* "Ring" */

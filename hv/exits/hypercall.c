@@ -326,6 +326,8 @@ static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
 	struct rv_vcpu_state st; /* all or nothing: a fault half-way changes nothing */
 	if (gm_read(v, a[2], &st, sizeof(st)))
 		return -RV_EFAULT;
+	if (vmx_check_state(&st))
+		return -RV_EINVAL; /* loading it would fault in the hypervisor */
 	t->vmx.init_state = st;
 	t->vmx.has_init_state = true;
 	return 0;

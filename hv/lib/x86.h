@@ -70,6 +70,7 @@ static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 		asm volatile("mov %0, %%cr" #n ::"r"(v) : "memory");  \
 	}
 DEFINE_CR(0)
+DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR

@@ -98,6 +98,10 @@ static int create_vcpus(struct partition *p, u32 nr)
 		struct vcpu *v = (struct vcpu *)mm_alloc(ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
 		if (!v)
 			return -RV_ENOMEM;
+		if (vmx_vcpu_alloc(&v->vmx)) {
+			mm_free((u64)v, ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
+			return -RV_ENOMEM;
+		}
 		v->part = p;
 		v->index = i;
 		v->cpu = cpu;
@@ -184,8 +188,7 @@ static void free_partition(struct partition *p)
 	for (u32 i = 0; i < p->nr_vcpus; i++) {
 		struct vcpu *v = p->vcpus[i];
 		cpu_owner[v->cpu] = NULL;
-		if (v->vmx.vmcs_pa)
-			mm_free(v->vmx.vmcs_pa, 1);
+		vmx_vcpu_free(&v->vmx);
 		mm_free((u64)v, ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
 	}
 	for (u32 s = 0; s < RV_MAX_SLOTS; s++)

@@ -113,11 +113,13 @@ enum vmcs_field {
 #define PROC2_PML BIT(17)
 #define PROC2_XSAVES BIT(20)
 /* VM-exit controls (Vol. 3C, 25.7.1, VM-Exit Controls) */
+#define EXIT_SAVE_DEBUG BIT(2)
 #define EXIT_HOST_LONG_MODE BIT(9)
 #define EXIT_ACK_INTERRUPT BIT(15)
 #define EXIT_SAVE_EFER BIT(20)
 #define EXIT_LOAD_EFER BIT(21)
 /* VM-entry controls (Vol. 3C, 25.8.1, VM-Entry Controls) */
+#define ENTRY_LOAD_DEBUG BIT(2)
 #define ENTRY_IA32E_GUEST BIT(9)
 #define ENTRY_LOAD_EFER BIT(15)
 

@@ -12,6 +12,7 @@
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "rv_exit_reasons.h" /* generated from exit_reasons.def */
+#include "vmx/unswitched.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -127,6 +128,9 @@ int vmx_cpu_init(void)
 		preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
 		has_pml = probe_pml();
 	}
+	int err = unswitched_cpu_init();
+	if (err)
+		return err;
 	/* Vol. 3C, 24.7, Enabling and Entering VMX Operation */
 	write_cr0(fix_cr(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
 	write_cr4(fix_cr(read_cr4() | CR4_VMXE, MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
@@ -151,6 +155,10 @@ static void setup_controls(struct vmx_vcpu *v)
 				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
 					  (v->use_timer ? PIN_PREEMPTION_TIMER : 0)));
 	/*
+	 * DR7 and IA32_DEBUGCTL are the guest's own: loaded at entry and
+	 * saved at exit (the debug-controls bits, which the TRUE capability
+	 * MSRs let be 0).  DR0-DR3 and DR6 are not switched: unswitched.c.
+	 *
 	 * No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3).  What a
 	 * workload has no business doing exits too and stops it: HLT, I/O,
 	 * MWAIT and MONITOR (a CPU parked where no kick is needed to wake it),
@@ -180,10 +188,11 @@ static void setup_controls(struct vmx_vcpu *v)
 	vmx_write(EXIT_CONTROLS,
 		  adjust_controls("VM-exit", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
 				  EXIT_HOST_LONG_MODE | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER |
-					  EXIT_LOAD_EFER));
+					  EXIT_LOAD_EFER | EXIT_SAVE_DEBUG));
 	vmx_write(ENTRY_CONTROLS,
 		  adjust_controls("VM-entry", MSR_IA32_VMX_ENTRY_CTLS,
-				  MSR_IA32_VMX_TRUE_ENTRY_CTLS, ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER));
+				  MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+				  ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG));
 	vmx_write(EXCEPTION_BITMAP, 0);
 	vmx_write(PAGE_FAULT_MASK, 0);
 	vmx_write(PAGE_FAULT_MATCH, 0);
@@ -330,6 +339,79 @@ void vmx_save_state(struct vmx_vcpu *v, struct rv_vcpu_state *s)
 	s->interruptibility = (u32)vmx_read(GUEST_INTERRUPTIBILITY);
 	s->activity = (u32)vmx_read(GUEST_ACTIVITY_STATE);
 	s->pending_dbg = vmx_read(GUEST_PENDING_DBG);
+	/* An event vmx_reinject left for the next entry goes with the state. */
+	s->event_info = (u32)vmx_read(ENTRY_INTR_INFO);
+	if (s->event_info & BIT(31)) {
+		s->event_error = (u32)vmx_read(ENTRY_EXCEPTION_ERROR);
+		s->event_insn_len = (u32)vmx_read(ENTRY_INSTR_LEN);
+	} else {
+		s->event_info = 0;
+	}
+	unswitched_save(v, s);
+}
+
+/*
+ * The event a state carries must pass VM entry's checks on event injection
+ * (Vol. 3C, 27.2.1.3, Checks on VM-Entry Control Fields), or the entry
+ * would fail with VMfail, which only our own bugs may cause.  These are
+ * the checks for the events vmx_reinject can leave pending.
+ */
+static int check_event(const struct rv_vcpu_state *s)
+{
+	u32 info = s->event_info, type = (info >> 8) & 7, vec = info & 0xff;
+	/* Exceptions that push an error code (Vol. 3A, 6.3.1, table 6-1). */
+	const u32 with_error = BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17) |
+			       BIT(21);
+
+	if (!(info & BIT(31)))
+		return info || s->event_error || s->event_insn_len ? -RV_EINVAL : 0;
+	if (info & 0x7ffff000u) /* reserved bits 30:12 */
+		return -RV_EINVAL;
+	switch (type) {
+	case 0: /* external interrupt */
+		break;
+	case 2: /* NMI */
+		if (vec != 2)
+			return -RV_EINVAL;
+		break;
+	case 3: /* hardware exception */
+		if (vec > 31 || vec == 2)
+			return -RV_EINVAL;
+		break;
+	case 4: case 5: case 6: /* software interrupt, privileged/other software exception */
+		if (s->event_insn_len < 1 || s->event_insn_len > 15)
+			return -RV_EINVAL;
+		if (type == 5 && vec != 1)
+			return -RV_EINVAL;
+		break;
+	default: /* 1 and 7 are reserved or need controls we do not use */
+		return -RV_EINVAL;
+	}
+	if (info & BIT(11)) /* an error code: only these, and in protected mode */
+		if (type != 3 || vec > 31 || !(with_error & BIT(vec)) || !(s->cr0 & CR0_PE) ||
+		    (s->event_error & 0xffff8000u))
+			return -RV_EINVAL;
+	return 0;
+}
+
+int vmx_check_state(const struct rv_vcpu_state *s)
+{
+	int err = check_event(s);
+
+	return err ? err : unswitched_check(s);
+}
+
+/*
+ * CR0 as given, with the bits VMX operation fixes, except PE and PG:
+ * with unrestricted guest (always on here) they may be 0 (Vol. 3C,
+ * 27.3.1.1, Checks on Guest Control Registers, Debug Registers, and MSRs;
+ * Vol. 3D, A.7, VMX-Fixed Bits in CR0).
+ */
+static u64 guest_cr0(u64 cr0)
+{
+	u64 fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
+
+	return (cr0 | fixed0) & rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 }
 
 /*
@@ -345,8 +427,7 @@ void vmx_load_state(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 	vmx_write(GUEST_RSP, s->gpr[4]);
 	vmx_write(GUEST_RIP, s->rip);
 	vmx_write(GUEST_RFLAGS, s->rflags | 2);
-	vmx_write(GUEST_CR0, fix_cr(s->cr0, MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1) |
-				     (s->cr0 & (CR0_PE | CR0_PG)));
+	vmx_write(GUEST_CR0, guest_cr0(s->cr0));
 	vmx_write(GUEST_CR3, s->cr3);
 	vmx_write(CR4_READ_SHADOW, s->cr4 & ~CR4_VMXE);
 	vmx_write(GUEST_CR4, fix_cr(s->cr4, MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
@@ -364,12 +445,24 @@ void vmx_load_state(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 	vmx_write(GUEST_IDTR_LIMIT, s->idtr_limit & 0xffff);
 	vmx_write(GUEST_INTERRUPTIBILITY, s->interruptibility & 0xf);
 	vmx_write(GUEST_ACTIVITY_STATE, 0); /* active: HLT and the rest stop the partition */
-	vmx_write(GUEST_PENDING_DBG, 0);
+	/* B0-B3, enabled breakpoint, BS, RTM; the rest is reserved (Vol. 3C, 25.4.2). */
+	vmx_write(GUEST_PENDING_DBG, s->pending_dbg & 0x1500f);
+	/* Checked by vmx_check_state when the state was given. */
+	vmx_write(ENTRY_INTR_INFO, s->event_info);
+	if (s->event_info & BIT(31)) {
+		vmx_write(ENTRY_EXCEPTION_ERROR, s->event_error);
+		vmx_write(ENTRY_INSTR_LEN, s->event_insn_len);
+	}
 	vmx_write(GUEST_IA32_EFER, s->efer);
-	/* IA-32e mode guest follows EFER.LMA (Vol. 3C, 27.3.1.1). */
+	/*
+	 * IA-32e mode guest follows EFER.LMA (Vol. 3C, 27.3.1.1): 0 with
+	 * paging off, where LMA must be 0 too; a state that says otherwise
+	 * fails VM entry.
+	 */
 	u64 entry = vmx_read(ENTRY_CONTROLS);
 	vmx_write(ENTRY_CONTROLS, s->efer & EFER_LMA ? entry | ENTRY_IA32E_GUEST
 						     : entry & ~ENTRY_IA32E_GUEST);
+	unswitched_load(v, s);
 }
 
 void vmx_vcpu_load(struct vmx_vcpu *v)
@@ -387,8 +480,11 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 	setup_controls(v);
 	setup_host_state();
 	setup_guest_state(v);
+	/* Before the first entry: the vCPU's own x87/SSE/AVX, CR2, DRs, KERNEL_GS_BASE. */
 	if (v->has_init_state)
 		vmx_load_state(v, &v->init_state);
+	else
+		unswitched_load(v, NULL);
 	/* VPIDs and EPT roots get reused: drop whatever this CPU cached. */
 	vmx_invept_all();
 	v->launched = false;
@@ -397,9 +493,25 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 
 void vmx_vcpu_unload(struct vmx_vcpu *v)
 {
-	if (v->loaded && !vmx_op("vmclear", v->vmcs_pa))
+	if (!v->loaded)
+		return;
+	if (!vmx_op("vmclear", v->vmcs_pa))
 		panic("VMCLEAR failed");
+	unswitched_scrub();
 	v->loaded = false;
+}
+
+int vmx_vcpu_alloc(struct vmx_vcpu *v)
+{
+	return unswitched_alloc(v);
+}
+
+void vmx_vcpu_free(struct vmx_vcpu *v)
+{
+	if (v->vmcs_pa)
+		mm_free(v->vmcs_pa, 1);
+	v->vmcs_pa = 0;
+	unswitched_free(v);
 }
 
 void vmx_skip_instruction(const struct vmx_exit *e)
@@ -412,14 +524,6 @@ u64 vmx_guest_rip(void) { return vmx_read(GUEST_RIP); }
 /* CPL is SS.DPL (Vol. 3C, 25.4.1, Guest Register State). */
 u32 vmx_guest_cpl(void) { return (vmx_read(GUEST_SS_AR) >> 5) & 3; }
 
-/*
- * With NMI exiting and without virtual NMIs, blocking by NMI in the guest
- * state "remains in effect as long as the logical processor is in VMX
- * non-root operation" (Vol. 3C, 27.6.1, Interruptibility State): if the
- * state saved at an NMI exit has it (Bochs 2.7 saves it so), every later
- * NMI kick would be held back while this guest runs.  Our guests never
- * take an NMI, so no NMI of theirs is in service: clear it.
- */
 /*
  * An exit that happened while the processor was delivering an event
  * (IDT-vectoring information valid, Vol. 3C, 28.2.4, Information for VM
@@ -450,6 +554,14 @@ bool vmx_reinject(const struct vmx_exit *e)
 	return true;
 }
 
+/*
+ * With NMI exiting and without virtual NMIs, blocking by NMI in the guest
+ * state "remains in effect as long as the logical processor is in VMX
+ * non-root operation" (Vol. 3C, 27.6.1, Interruptibility State): if the
+ * state saved at an NMI exit has it (Bochs 2.7 saves it so), every later
+ * NMI kick would be held back while this guest runs.  Our guests never
+ * take an NMI, so no NMI of theirs is in service: clear it.
+ */
 bool vmx_nmi_exit_fixup(void)
 {
 	u64 intr = vmx_read(GUEST_INTERRUPTIBILITY);
@@ -461,6 +573,11 @@ bool vmx_nmi_exit_fixup(void)
 		hv_printf("NMI exit: guest interruptibility %lx has blocking by NMI; cleared\n", intr);
 	vmx_write(GUEST_INTERRUPTIBILITY, intr & ~BIT(3));
 	return true;
+}
+
+u64 vmx_guest_cr4(void)
+{
+	return (vmx_read(GUEST_CR4) & ~CR4_VMXE) | (vmx_read(CR4_READ_SHADOW) & CR4_VMXE);
 }
 
 u16 vmx_pml_index(void) { return (u16)vmx_read(GUEST_PML_INDEX); }

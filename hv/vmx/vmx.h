@@ -49,6 +49,7 @@ struct vmx_vcpu {
 	struct rv_vcpu_state init_state;
 	/* Owner CPU only. */
 	u64 vmcs_pa;
+	u64 xsave_pa; /* XSAVE page for what VMX does not switch (unswitched.c) */
 	bool loaded; /* VMCS is current and initialised on the owner */
 	bool launched;
 	u64 timer_left; /* guest TSC ticks left before the timer exits */
@@ -74,17 +75,30 @@ struct vmx_exit {
 int vmx_cpu_init(void);
 /* Make x's VMCS current on this CPU and fill it in (first time only). */
 void vmx_vcpu_load(struct vmx_vcpu *x);
-/* VMCLEAR x's VMCS (before it is freed or moved). */
+/*
+ * VMCLEAR x's VMCS and scrub what VMX does not switch from this CPU (before
+ * x is freed): the next vCPU here finds nothing of x.
+ */
 void vmx_vcpu_unload(struct vmx_vcpu *x);
+/* Allocate what x needs beyond its VMCS (its XSAVE page); 0 or -RV_ENOMEM. */
+int vmx_vcpu_alloc(struct vmx_vcpu *x);
+/* Free x's VMCS and XSAVE pages (x unloaded, or never loaded). */
+void vmx_vcpu_free(struct vmx_vcpu *x);
 /* Enter the guest once; fill in the exit that ended it. */
 void vmx_run(struct vmx_vcpu *x, struct vmx_exit *e);
 
 /* The current VMCS's guest, for exit handlers (owner CPU). */
 u64 vmx_guest_rip(void);
 u32 vmx_guest_cpl(void);
+u64 vmx_guest_cr4(void); /* as the guest reads it */
 /* Step over the instruction that exited (VMCALL, CPUID). */
 void vmx_skip_instruction(const struct vmx_exit *e);
-/* Guest state out of / into the current VMCS (migration). */
+/*
+ * Guest state out of / into the current VMCS and this CPU's registers
+ * (migration; owner CPU, x loaded).  vmx_check_state says beforehand
+ * whether loading s could fault in the hypervisor (-RV_EINVAL); what it
+ * lets through either enters or fails VM entry, which stops only x.
+ */
 void vmx_save_state(struct vmx_vcpu *x, struct rv_vcpu_state *s);
 void vmx_load_state(struct vmx_vcpu *x, const struct rv_vcpu_state *s);
 /* Re-inject the event whose delivery this exit interrupted; see vmx.c. */
@@ -94,6 +108,7 @@ bool vmx_reinject(const struct vmx_exit *e);
  * NMI" (see vmx.c); returns true if it was.
  */
 bool vmx_nmi_exit_fixup(void);
+int vmx_check_state(const struct rv_vcpu_state *s);
 /* PML: the current VMCS's PML index (Vol. 3C, 29.3.6, Page-Modification Logging). */
 u16 vmx_pml_index(void);
 void vmx_set_pml_index(u16 idx);
