@@ -20,6 +20,25 @@ enum work_test {
 	WORK_TEST_ISOLATION = 5, /* one attempt to leave its partition: args[1] = enum
 				  * work_iso_op, args[2..5] = its operands */
 	WORK_TEST_FUZZ = 6,    /* vCPU 0 makes args[3] random hypercalls from seed args[1] */
+	WORK_TEST_BLOCK = 7,   /* write args[3] pages once, then try to stop its CPU from
+				* answering requests: args[1] = enum work_block */
+};
+
+/*
+ * What WORK_TEST_BLOCK does after its writes (ctrl->done_iter[vcpu] = 1
+ * says "blocking now").  The first four keep running; the last three are
+ * stopped by the hypervisor at once.  None may keep the hypervisor from
+ * invalidating, pausing or destroying the partition (docs/03-vmx.md).
+ */
+enum work_block {
+	WORK_BLOCK_CLI_SPIN,  /* interrupts off, spin */
+	WORK_BLOCK_CLI_WRITE, /* interrupts off, keep storing into its logged pages */
+	WORK_BLOCK_MOVSS,     /* interrupts off, MOV SS after MOV SS: a shadow half the time */
+	WORK_BLOCK_PAUSE,     /* interrupts on, a PAUSE loop */
+	WORK_BLOCK_CR8,       /* raise the task priority to 15 (MOV to CR8), then spin */
+	WORK_BLOCK_HLT,       /* interrupts off, HLT */
+	WORK_BLOCK_MWAIT,     /* interrupts off, MWAIT */
+	WORK_BLOCK_NR
 };
 
 /*

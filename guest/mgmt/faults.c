@@ -165,6 +165,117 @@ out:
 	return ok;
 }
 
+/*
+ * The ways a workload may try to keep its CPU from answering the
+ * hypervisor (enum work_block), and the exit that stops the ones the
+ * hypervisor stops at once (0: it keeps running).
+ */
+static const struct {
+	const char *name;
+	uint64_t exit_reason;
+} blockers[WORK_BLOCK_NR] = {
+	[WORK_BLOCK_CLI_SPIN] = { "cli-spin", 0 },
+	[WORK_BLOCK_CLI_WRITE] = { "cli-write", 0 },
+	[WORK_BLOCK_MOVSS] = { "movss-shadow", 0 },
+	[WORK_BLOCK_PAUSE] = { "pause-loop", 0 },
+	[WORK_BLOCK_CR8] = { "cr8-raise", RV_EXIT_CR_ACCESS },
+	[WORK_BLOCK_HLT] = { "cli-hlt", RV_EXIT_HLT },
+	[WORK_BLOCK_MWAIT] = { "cli-mwait", RV_EXIT_MWAIT },
+};
+
+#define BLOCK_PAGES 16
+#define BLOCK_OP_TICKS 1200000000ull /* one request's bound in the hypervisor, and some */
+
+/* An operation on a blocking workload must return `want` within the bound. */
+static bool block_op(struct scenario_run *run, const char *kind, const char *op, long rc,
+		     long want, uint64_t t0)
+{
+	uint64_t ticks = rdtsc() - t0;
+
+	if (rc == want && ticks < BLOCK_OP_TICKS)
+		return true;
+	result_fail(run, "reason=block-op kind=%s op=%s rc=%ld want=%ld ticks=%lu", kind, op, rc,
+		    want, ticks);
+	return false;
+}
+
+/*
+ * Start a workload that blocks in one way, then do to it everything that
+ * needs its CPU's answer: reset its ring (an EPT invalidation there),
+ * switch its logging off and on, pause, resume and destroy it.  Each must
+ * come back in time and as documented.
+ */
+static bool one_blocker(struct scenario_run *run, uint32_t kind)
+{
+	const char *name = blockers[kind].name;
+	struct tracked t;
+	struct rv_event ev;
+	struct rv_slot off = { .id = 1, .flags = 0, .gpa = RV_GPA_DATA, .size = 1 << 20 };
+	struct rv_slot on = off;
+	bool ok = false, stopped = false;
+	uint64_t t0;
+	long rc;
+
+	on.flags = RV_SLOT_LOG_DIRTY;
+	if (!track_create(run, &t, WORK_TEST_BLOCK, MODE_RING, 1, 1, 1024, kind, 0, BLOCK_PAGES) ||
+	    !track_log_on(run, &t) || !track_start(run, &t))
+		goto out;
+	for (uint64_t until = rdtsc() + FAULT_WAIT_TICKS; !load_acquire(&t.ctrl->done_iter[0]);)
+		if (rdtsc() > until) {
+			result_fail(run, "reason=block-not-started kind=%s", name);
+			goto out;
+		}
+	for (uint64_t until = rdtsc() + 2000000; rdtsc() < until;)
+		cpu_relax(); /* let it get into its loop */
+	if (track_harvest(run, &t) < BLOCK_PAGES) {
+		result_fail(run, "reason=block-few-entries kind=%s n=%lu", name, t.unreset);
+		goto out;
+	}
+	t0 = rdtsc();
+	rc = hc_ring_reset((uint64_t)t.id);
+	if (!block_op(run, name, "reset", rc, (long)t.unreset, t0))
+		goto out;
+	t.unreset = 0;
+	t0 = rdtsc();
+	if (!block_op(run, name, "log-off", hc_slot_set((uint64_t)t.id, &off), 0, t0))
+		goto out;
+	t0 = rdtsc();
+	if (!block_op(run, name, "log-on", hc_slot_set((uint64_t)t.id, &on), 0, t0))
+		goto out;
+	t0 = rdtsc();
+	if (!block_op(run, name, "pause", hc_vcpu_pause((uint64_t)t.id, 0), 0, t0))
+		goto out;
+	if ((rc = hc_vcpu_resume((uint64_t)t.id, 0))) {
+		result_fail(run, "reason=block-resume kind=%s rc=%ld", name, rc);
+		goto out;
+	}
+	/* What happened to it: the ones the hypervisor stops say how. */
+	while (hc_wait_event(&ev, 0) == 0 && ev.type != RV_EV_TIMEOUT) {
+		if (ev.partition != t.id)
+			continue; /* the bystander's */
+		if (ev.type == RV_EV_VCPU_FAULT && ev.arg == blockers[kind].exit_reason) {
+			stopped = true;
+			continue;
+		}
+		result_fail(run, "reason=block-event kind=%s type=%u arg=%lu", name, ev.type, ev.arg);
+		goto out;
+	}
+	if (stopped != (blockers[kind].exit_reason != 0)) {
+		result_fail(run, "reason=block-stop kind=%s stopped=%d", name, stopped);
+		goto out;
+	}
+	t0 = rdtsc();
+	rc = hc_partition_destroy((uint64_t)t.id);
+	t.id = 0;
+	ok = block_op(run, name, "destroy", rc, 0, t0);
+	gprintf("faults: %s: reset, logging off and on, pause, resume and destroy all answered%s\n",
+		name, stopped ? " (stopped at once)" : "");
+out:
+	if (t.id > 0)
+		hc_partition_destroy((uint64_t)t.id);
+	return ok;
+}
+
 void scenario_faults(struct scenario_run *run)
 {
 	struct rv_hv_info info;
@@ -192,6 +303,9 @@ void scenario_faults(struct scenario_run *run)
 	}
 	for (uint32_t k = 0; k < WORK_FAULT_NR; k++)
 		contained += one_fault(run, k);
+	uint32_t answered = 0;
+	for (uint32_t k = 0; k < WORK_BLOCK_NR; k++)
+		answered += one_blocker(run, k);
 	if (bystander) {
 		after = track_writes(&by);
 		if (after <= before)
@@ -199,10 +313,13 @@ void scenario_faults(struct scenario_run *run)
 		track_finish(run, &by);
 	}
 	uint32_t kinds_run = WORK_FAULT_NR - spin_untestable;
-	result_kv(run, "kinds=%u contained=%u bystander=%d bystander_writes=%lu", kinds_run,
-		  contained, bystander, after - before);
+	result_kv(run, "kinds=%u contained=%u blockers=%u answered=%u bystander=%d", kinds_run,
+		  contained, WORK_BLOCK_NR, answered, bystander);
+	result_kv(run, "bystander_writes=%lu", after - before);
 	if (spin_untestable)
 		result_kv(run, "untestable=spin"); /* no VMX-preemption timer */
 	if (contained != kinds_run)
 		result_fail(run, "reason=not-contained contained=%u", contained);
+	if (answered != WORK_BLOCK_NR)
+		result_fail(run, "reason=blocked answered=%u", answered);
 }

@@ -415,7 +415,6 @@ void scenario_isolation(struct scenario_run *run)
 	}
 	track_finish(run, &by);
 
-	/* Two calls: result_kv takes up to 127 characters at a time. */
 	result_kv(run, "attempts=%u contained=%u violations=%u regions=%u ring_entries=%u",
 		  (uint32_t)NR_ATTEMPTS, contained, violations, REG_NR, ring0);
 	result_kv(run, "free_pages=%lu bystander_writes=%lu ticks_per_attempt=%lu", free1,

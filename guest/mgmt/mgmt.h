@@ -34,7 +34,7 @@ struct scenario_run {
 	char values[RV_RUN_MAX_PARAMS][RV_RUN_STR + 1];
 	bool failed;
 	char reason[128]; /* the first failure: "reason=... key=value ..." */
-	char kv[640];     /* " key=value" pairs, in the order added */
+	char kv[1024];    /* " key=value" pairs, in the order added; never cut */
 	size_t kv_len;
 	/* What a soak adds up: set by dirty-log (pages checked, lost) and
 	 * migrate (pages compared, mismatched). */

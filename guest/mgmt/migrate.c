@@ -190,7 +190,8 @@ void scenario_migrate(struct scenario_run *run)
 	if (w1 == w0)
 		result_fail(run, "reason=destination-did-not-run");
 out:;
-	char list[200];
+	/* Whole, however many rounds: result_kv() takes an item of any length. */
+	static char list[PRECOPY_LIST_MAX];
 	precopy_format(&pc, list, sizeof(list));
 	result_kv(run, "mode=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
 		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d",

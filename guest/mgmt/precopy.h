@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #define PRECOPY_MAX_ROUNDS 32
+/* precopy_format() of any struct precopy fits: 20 digits and a comma a round. */
+#define PRECOPY_LIST_MAX ((PRECOPY_MAX_ROUNDS + 2) * 21 + 1)
 
 struct precopy {
 	uint64_t sent[PRECOPY_MAX_ROUNDS + 2]; /* pages per round; the last is stop-and-copy */

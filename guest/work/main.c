@@ -227,6 +227,52 @@ static int test_fault(uint32_t vcpu, const struct rv_guest_boot *boot)
 	return WORK_STATUS_EXPECT;
 }
 
+/*
+ * Write our pages once (ring entries for the management partition to
+ * reset), say so, then try to keep our CPU from answering the hypervisor.
+ */
+static int test_block(uint32_t vcpu, const struct rv_guest_boot *boot)
+{
+	struct work_ctrl *ctrl = (struct work_ctrl *)WORK_CTRL_GPA;
+	volatile uint64_t *data = (volatile uint64_t *)boot->data_gpa;
+	uint64_t npages = boot->data_size / 4096;
+	uint64_t span = boot->args[3] && boot->args[3] < npages ? boot->args[3] : npages;
+
+	for (uint64_t p = 0; p < span; p++) {
+		data[p * 512] = p + 1;
+		store_relaxed(&ctrl->writes[vcpu], p + 1);
+	}
+	store_release(&ctrl->done_iter[vcpu], 1);
+	switch (boot->args[1]) {
+	case WORK_BLOCK_CLI_SPIN:
+		asm volatile("cli; 1: jmp 1b");
+		break;
+	case WORK_BLOCK_CLI_WRITE:
+		asm volatile("cli");
+		for (uint64_t n = 0;; n++)
+			data[(n % span) * 512] = n;
+		break;
+	case WORK_BLOCK_MOVSS:
+		asm volatile("cli; mov %%ss, %%eax; 1: mov %%eax, %%ss; mov %%eax, %%ss; jmp 1b" ::
+				     : "rax");
+		break;
+	case WORK_BLOCK_PAUSE:
+		asm volatile("sti; 1: pause; jmp 1b");
+		break;
+	case WORK_BLOCK_CR8:
+		asm volatile("mov %0, %%cr8; 1: jmp 1b" ::"r"(15ull));
+		break;
+	case WORK_BLOCK_HLT:
+		asm volatile("cli; hlt");
+		break;
+	case WORK_BLOCK_MWAIT:
+		asm volatile("cli; mwait" ::"a"(0), "c"(0)); /* no MONITOR: it exits too */
+		break;
+	}
+	gprintf("block: vCPU %u: kind %lu returned\n", vcpu, boot->args[1]);
+	return WORK_STATUS_EXPECT;
+}
+
 /* A VMX instruction (or GETSEC, INVD, XSETBV); each must exit or fault, never return. */
 static void iso_vmx(uint64_t which)
 {
@@ -420,6 +466,7 @@ static const struct work_test_desc tests[] = {
 	[WORK_TEST_MIGRATE] = { "migrate", test_migrate },
 	[WORK_TEST_ISOLATION] = { "isolation", test_isolation },
 	[WORK_TEST_FUZZ] = { "fuzz", test_fuzz },
+	[WORK_TEST_BLOCK] = { "block", test_block },
 };
 
 int guest_main(uint32_t vcpu, struct rv_guest_boot *boot)

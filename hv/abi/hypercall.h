@@ -78,9 +78,19 @@ enum rv_hypercall {
 enum rv_event_type {
 	RV_EV_TIMEOUT = 0,     /* nothing happened before the timeout */
 	RV_EV_VCPU_DONE = 1,   /* arg = status passed to RV_HC_VCPU_DONE */
-	RV_EV_VCPU_FAULT = 2,  /* arg = exit reason, info = qualification/GPA */
+	RV_EV_VCPU_FAULT = 2,  /* arg = exit reason, info = qualification/GPA, or
+				* arg = RV_FAULT_CPU_UNRESPONSIVE, info = CPU mask */
 	RV_EV_RING_FULL = 3,   /* arg = ring entries used; the vCPU is held until a reset */
 };
+
+/*
+ * RV_EV_VCPU_FAULT's arg when no exit stopped the partition: one of its
+ * CPUs did not answer a request (an EPT invalidation, a pause, a save)
+ * within the hypervisor's bound, not even to NMIs.  The partition is
+ * stopped; its vCPUs become FAULTED once their CPUs answer, and
+ * RV_HC_PARTITION_DESTROY returns -RV_ETIMEDOUT until they have.
+ */
+#define RV_FAULT_CPU_UNRESPONSIVE 0x10000
 
 struct rv_event {
 	uint32_t type; /* enum rv_event_type */

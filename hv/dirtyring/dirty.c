@@ -33,7 +33,7 @@ void dirty_add_vcpu(struct dirty_part *d, u32 cpu)
 
 void dirty_flush(struct dirty_part *d)
 {
-	vmx_flush_cpus(*d->cpu_mask);
+	d->unresponsive |= vmx_flush_cpus(*d->cpu_mask);
 }
 
 /* The slot holding gpa if logging is on for it, else NULL. */

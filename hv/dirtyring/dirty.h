@@ -53,6 +53,9 @@ struct dirty_part {
 	u32 log_slots;		   /* bit per slot id with logging on */
 	u64 *bitmap[RV_MAX_SLOTS]; /* bitmap mode: a bit per page of a logged slot */
 	struct spinlock reset_lock;
+	/* CPUs that did not answer an invalidation (dirty_flush); the
+	 * partition code stops the partition (partition_check_cpus). */
+	u64 unresponsive;
 	u64 resets, entries_reset, pages_protected, reset_ticks, stale_skipped;
 	struct dirty_vcpu vcpu[RV_MAX_VCPUS];
 };

@@ -11,6 +11,7 @@
 #include "partition/vcpu.h"
 #include "platform/apic.h"
 #include "platform/console.h"
+#include "platform/desc.h"
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "rv_exit_reasons.h" /* generated from vmx/exit_reasons.def */
@@ -22,6 +23,10 @@ enum exit_action exit_exception(struct vcpu *v, const struct vmx_exit *e)
 	 * interruption type 2, Vol. 3C, 25.9.2, Information for VM Exits Due
 	 * to Vectored Events). */
 	if (((e->intr_info >> 8) & 7) == 2) {
+		/* A kick (platform/smp.c) or a dump request.  The run loop
+		 * acts on requests before the next entry. */
+		desc_unblock_nmi();
+		vmx_nmi_exit_fixup();
 		if (__atomic_exchange_n(&this_cpu()->dump_req, 0, __ATOMIC_SEQ_CST)) {
 			hv_printf("NMI dump: vCPU %u.%u: ", v->part->id, v->index);
 			vmx_dump_guest_brief();

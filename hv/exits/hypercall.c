@@ -151,7 +151,9 @@ static s64 hc_slot_set(struct vcpu *v, const u64 *a)
 		return -RV_ENOENT;
 	if (gm_read(v, a[1], &s, sizeof(s)))
 		return -RV_EFAULT;
-	return partition_slot_set(p, &s);
+	int err = partition_slot_set(p, &s);
+	int stuck = partition_check_cpus(p);
+	return stuck ? stuck : err;
 }
 
 static s64 hc_ring_enable(struct vcpu *v, const u64 *a)
@@ -170,7 +172,11 @@ static s64 hc_ring_enable(struct vcpu *v, const u64 *a)
 static s64 hc_ring_reset(struct vcpu *v, const u64 *a)
 {
 	struct partition *p = workload(a[0]);
-	return p ? dirty_rings_reset(&p->dirty) : -RV_ENOENT;
+	if (!p)
+		return -RV_ENOENT;
+	s64 n = dirty_rings_reset(&p->dirty);
+	int stuck = partition_check_cpus(p);
+	return stuck ? stuck : n;
 }
 
 /*
@@ -208,7 +214,8 @@ static s64 hc_bitmap_get(struct vcpu *v, const u64 *a)
 	}
 	if (flags & RV_BITMAP_CLEAR)
 		dirty_flush(&p->dirty);
-	return (s64)set;
+	int stuck = partition_check_cpus(p);
+	return stuck ? stuck : (s64)set;
 }
 
 static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
@@ -228,7 +235,8 @@ static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
 		cleared += dirty_bitmap_clear(&p->dirty, slot, w, n, chunk);
 	}
 	dirty_flush(&p->dirty);
-	return (s64)cleared;
+	int stuck = partition_check_cpus(p);
+	return stuck ? stuck : (s64)cleared;
 }
 
 static s64 hc_vcpu_pause(struct vcpu *v, const u64 *a)

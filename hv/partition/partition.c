@@ -11,6 +11,7 @@
 #include "platform/mm.h"
 #include "platform/panic.h"
 #include "platform/percpu.h"
+#include "platform/smp.h"
 #include "vmx/vmx.h"
 
 /* Owned by this file.  partition_lock guards the table and cpu_owner. */
@@ -327,10 +328,18 @@ int partition_destroy(u32 id)
 	}
 	for (u32 i = 0; i < p->nr_vcpus; i++) {
 		struct vcpu *v = p->vcpus[i];
-		u64 end = rdtsc() + 4000000000ull;
+		struct smp_wait w;
+
+		smp_wait_begin(&w, v->cpu);
 		while (load_acquire(&v->state) != VCPU_DEAD || READ_ONCE(cpus[v->cpu].vcpu) == v) {
-			if (rdtsc() > end)
-				panic("CPU %u did not release vCPU %u.%u", v->cpu, id, i);
+			if (!smp_wait_more(&w)) {
+				/* Its CPU may still run it: free nothing; a later
+				 * destroy finishes once the CPU has let go. */
+				hv_printf("CPU %u did not release vCPU %u.%u (%u NMIs sent)\n", v->cpu,
+					  id, i, w.nmis);
+				partition_stop(p, RV_FAULT_CPU_UNRESPONSIVE, BIT(v->cpu));
+				return -RV_ETIMEDOUT;
+			}
 			vmx_wait_relax();
 		}
 	}
@@ -348,7 +357,7 @@ static void delete_slot(struct partition *p, u32 id)
 	dirty_set_logging(&p->dirty, id, false);
 	unmap_window(p, id);
 	ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
-	vmx_flush_cpus(p->cpu_mask);
+	p->dirty.unresponsive |= vmx_flush_cpus(p->cpu_mask);
 	mm_free(cur->hpa, cur->size / PAGE_SIZE);
 	memset(cur, 0, sizeof(*cur));
 }
@@ -415,6 +424,18 @@ int partition_map(struct partition *p, u32 slot, u64 gpa)
 	return 0;
 }
 
+/* Stop every vCPU of p but `self` (which its caller stops) and tell mgmt. */
+static void stop_vcpus(struct partition *p, const struct vcpu *self, u32 vi, u32 reason, u64 info)
+{
+	p->state = PART_STOPPED;
+	for (u32 i = 0; i < p->nr_vcpus; i++)
+		if (p->vcpus[i] != self) {
+			vcpu_request(p->vcpus[i], VREQ_STOP);
+			vcpu_kick(p->vcpus[i]);
+		}
+	event_post(RV_EV_VCPU_FAULT, p->id, vi, reason, info);
+}
+
 void partition_fault(struct vcpu *v, u32 reason, u64 info)
 {
 	struct partition *p = v->part;
@@ -427,11 +448,23 @@ void partition_fault(struct vcpu *v, u32 reason, u64 info)
 		machine_shutdown(1);
 	}
 	store_release(&v->state, VCPU_FAULTED);
-	p->state = PART_STOPPED;
-	for (u32 i = 0; i < p->nr_vcpus; i++)
-		if (p->vcpus[i] != v) {
-			vcpu_request(p->vcpus[i], VREQ_STOP);
-			vcpu_kick(p->vcpus[i]);
-		}
-	event_post(RV_EV_VCPU_FAULT, p->id, v->index, reason, info);
+	stop_vcpus(p, v, v->index, reason, info);
+}
+
+void partition_stop(struct partition *p, u32 reason, u64 info)
+{
+	if (p->state == PART_STOPPED)
+		return; /* told once */
+	hv_printf("partition %u stopped: reason %x, info %lx\n", p->id, reason, info);
+	stop_vcpus(p, NULL, 0, reason, info);
+}
+
+int partition_check_cpus(struct partition *p)
+{
+	u64 stuck = __atomic_exchange_n(&p->dirty.unresponsive, 0, __ATOMIC_SEQ_CST);
+
+	if (!stuck)
+		return 0;
+	partition_stop(p, RV_FAULT_CPU_UNRESPONSIVE, stuck);
+	return -RV_ETIMEDOUT;
 }

@@ -63,6 +63,14 @@ int partition_rings_enable(struct partition *p, u64 entries, u64 flags,
 			   struct rv_ring_info *out);
 /* A vCPU faulted: stop its whole partition and tell the management one. */
 void partition_fault(struct vcpu *v, u32 reason, u64 info);
+/* Stop p from another CPU (e.g. reason RV_FAULT_CPU_UNRESPONSIVE). */
+void partition_stop(struct partition *p, u32 reason, u64 info);
+/*
+ * After a management operation on p: if one of p's CPUs did not answer an
+ * EPT invalidation (p->dirty.unresponsive), stop p and return
+ * -RV_ETIMEDOUT; else 0.
+ */
+int partition_check_cpus(struct partition *p);
 /* Number of CPUs with no vCPU pinned to them (CPU 0 excluded). */
 u32 partition_free_cpus(void);
 

@@ -12,20 +12,25 @@
 #include "platform/smp.h"
 #include "vmx/vmx.h"
 
-#define WAIT_LIMIT 1000000000ull /* TSC ticks before a CPU counts as stuck */
-
 void vcpu_kick(struct vcpu *v)
 {
 	if (v->cpu != this_cpu_id())
 		smp_kick_cpu(v->cpu);
 }
 
+/* v's CPU did not answer even NMIs: stop v's partition, tell the caller. */
+static int unresponsive(struct vcpu *v)
+{
+	partition_stop(v->part, RV_FAULT_CPU_UNRESPONSIVE, BIT(v->cpu));
+	return -RV_ETIMEDOUT;
+}
+
 int vcpu_pause_sync(struct vcpu *v)
 {
-	u64 end = rdtsc() + WAIT_LIMIT;
+	struct smp_wait w;
 
 	vcpu_request(v, VREQ_PAUSE);
-	vcpu_kick(v);
+	smp_wait_begin(&w, v->cpu);
 	for (;;) {
 		/*
 		 * Only the owner's answer counts: PAUSED (it saw the request,
@@ -37,24 +42,25 @@ int vcpu_pause_sync(struct vcpu *v)
 		if (s == VCPU_PAUSED || vcpu_state_is_final(s) ||
 		    (s == VCPU_NEW && !(load_acquire(&v->requests) & VREQ_RUN)))
 			return 0;
-		if (rdtsc() > end)
-			return -RV_ETIMEDOUT;
+		if (!smp_wait_more(&w))
+			return unresponsive(v);
 		vmx_wait_relax();
 	}
 }
 
 int vcpu_save_sync(struct vcpu *v)
 {
-	u64 seq = load_acquire(&v->saved_seq), end = rdtsc() + WAIT_LIMIT;
+	u64 seq = load_acquire(&v->saved_seq);
 	u32 s = load_acquire(&v->state);
+	struct smp_wait w;
 
 	if (s != VCPU_PAUSED || !v->vmx.loaded)
 		return -RV_EBUSY; /* hold it first; a vCPU that never ran has no state */
 	vcpu_request(v, VREQ_SAVE);
-	vcpu_kick(v);
+	smp_wait_begin(&w, v->cpu);
 	while (load_acquire(&v->saved_seq) == seq) {
-		if (rdtsc() > end)
-			return -RV_ETIMEDOUT;
+		if (!smp_wait_more(&w))
+			return unresponsive(v);
 		vmx_wait_relax();
 	}
 	return 0;

@@ -13,4 +13,27 @@
 void desc_init_cpu(struct percpu *c); /* builds and loads GDT, TSS, IDT */
 u64 desc_idt_base(void);
 
+/*
+ * Execute an IRET to ourselves.  An NMI that causes a VM exit leaves NMIs
+ * blocked in the host until the next IRET, as if the host had taken it
+ * (the reason KVM runs its NMI handler after such an exit): the next kick
+ * NMI would wait forever, since the hypervisor never takes an interrupt.
+ * This IRET ends that blocking (Vol. 3A, 6.7.1, Handling Multiple NMIs).
+ */
+static inline void desc_unblock_nmi(void)
+{
+	asm volatile("mov %%rsp, %%rax\n\t"
+		     "pushq %0\n\t"   /* SS */
+		     "pushq %%rax\n\t" /* RSP */
+		     "pushfq\n\t"
+		     "pushq %1\n\t"   /* CS */
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "iretq\n"
+		     "1:"
+		     :
+		     : "i"(HV_DS), "i"(HV_CS)
+		     : "rax", "memory", "cc");
+}
+
 #endif

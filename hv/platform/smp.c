@@ -45,6 +45,45 @@ void smp_kick_cpu(u32 cpu)
 	apic_send_ipi(cpus[cpu].apic_id, KICK_VECTOR);
 }
 
+/*
+ * Why two signals.  The kick is a fixed interrupt: with external-interrupt
+ * exiting it forces a VM exit whatever the guest's RFLAGS.IF (Vol. 3C,
+ * 26.2, Other Causes of VM Exits), and the hypervisor runs with IF=0, so
+ * a kick that arrives while this CPU is in the host stays pending and
+ * exits the guest at once after the next entry: it is never lost.  But a
+ * fixed interrupt can be held back by the local APIC's task priority, and
+ * some emulators (Bochs) do not turn it into an exit while the guest has
+ * IF=0.  An NMI is neither masked by TPR nor by IF, and with NMI exiting
+ * it too forces a VM exit (Vol. 3C, 26.2); the only thing blocking it is
+ * an NMI being handled, which a guest never sees here.  So the kick is
+ * the cheap common case and the NMI the guarantee.
+ */
+void smp_wait_begin(struct smp_wait *w, u32 cpu)
+{
+	u64 now = rdtsc();
+
+	w->cpu = cpu;
+	w->nmis = 0;
+	w->next_nmi = now + SMP_NMI_AFTER;
+	w->end = now + SMP_WAIT_LIMIT;
+	if (cpu != this_cpu_id()) /* we act on our own requests ourselves */
+		smp_kick_cpu(cpu);
+}
+
+bool smp_wait_more(struct smp_wait *w)
+{
+	u64 now = rdtsc();
+
+	if (now >= w->end)
+		return false;
+	if (now >= w->next_nmi && w->cpu != this_cpu_id()) {
+		apic_send_nmi(cpus[w->cpu].apic_id);
+		w->nmis++;
+		w->next_nmi = now + SMP_NMI_AFTER;
+	}
+	return true;
+}
+
 u32 smp_boot_aps(const struct rv_bootinfo *bi, void (*entry)(void))
 {
 	u8 *tp = (u8 *)bi->trampoline_phys;

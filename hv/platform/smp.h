@@ -13,4 +13,26 @@ u32 smp_boot_aps(const struct rv_bootinfo *bi, void (*entry)(void));
 /* Send the kick IPI to a CPU: it leaves guest mode and re-reads its requests. */
 void smp_kick_cpu(u32 cpu);
 
+/*
+ * Waiting for another CPU to act on a request (docs/03-vmx.md, "Requests
+ * no guest can block").  smp_wait_begin kicks the CPU with the fixed IPI;
+ * smp_wait_more, called in the waiting loop, sends it an NMI if the kick
+ * has not been answered after SMP_NMI_AFTER ticks (and again every
+ * SMP_NMI_AFTER, since an NMI that arrives in the host between its last
+ * check of requests and VM entry is spent there), and returns false once
+ * SMP_WAIT_LIMIT ticks have passed: the CPU does not answer.
+ */
+struct smp_wait {
+	u32 cpu;
+	u32 nmis;      /* NMIs sent so far */
+	u64 next_nmi;  /* TSC of the next NMI */
+	u64 end;       /* TSC of giving up */
+};
+
+#define SMP_NMI_AFTER 2000000ull    /* ticks: ~10 ms at Bochs' 200 M a second */
+#define SMP_WAIT_LIMIT 1000000000ull
+
+void smp_wait_begin(struct smp_wait *w, u32 cpu);
+bool smp_wait_more(struct smp_wait *w);
+
 #endif

@@ -11,12 +11,9 @@
 #include "lib/x86.h"
 #include "platform/apic.h"
 #include "platform/console.h"
-#include "platform/panic.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
 #include "vmx/vmx.h"
-
-#define WAIT_LIMIT 1000000000ull /* TSC ticks before a CPU counts as stuck */
 
 void vmx_flush_service(void)
 {
@@ -35,42 +32,42 @@ void vmx_wait_relax(void)
 	cpu_relax();
 }
 
-/* A CPU did not answer: print where it was, ask it by NMI, then stop. */
-static void __attribute__((noreturn)) stuck(u32 i)
+/* A CPU did not answer even NMIs: print where it was; the caller decides. */
+static void report_stuck(u32 i, const struct smp_wait *w)
 {
 	struct percpu *t = &cpus[i];
 
-	hv_printf("CPU %u: in_guest=%u last_exit=%u loops=%lu flush %lu/%lu\n", i,
-		  READ_ONCE(t->in_guest), READ_ONCE(t->last_exit), READ_ONCE(t->loops),
+	hv_printf("CPU %u did not answer an EPT invalidation request (%u NMIs sent): "
+		  "in_guest=%u last_exit=%u loops=%lu flush %lu/%lu\n",
+		  i, w->nmis, READ_ONCE(t->in_guest), READ_ONCE(t->last_exit), READ_ONCE(t->loops),
 		  READ_ONCE(t->flush_done), READ_ONCE(t->flush_req));
-	/* Ask it where it is: an NMI gets through when the kick did not. */
-	WRITE_ONCE(t->dump_req, 1);
-	apic_send_nmi(t->apic_id);
-	delay_ticks(20000000);
-	panic("CPU %u did not answer an EPT invalidation request", i);
 }
 
-void vmx_flush_cpus(u64 mask)
+u64 vmx_flush_cpus(u64 mask)
 {
-	u64 want[RV_MAX_CPUS];
+	struct smp_wait w[RV_MAX_CPUS];
+	u64 want[RV_MAX_CPUS], stuck = 0;
 	u32 self = this_cpu_id();
 
 	for (u32 i = 0; i < nr_cpus; i++) {
 		if (!(mask & BIT(i)) || i == self)
 			continue;
 		want[i] = __atomic_add_fetch(&cpus[i].flush_req, 1, __ATOMIC_SEQ_CST);
-		smp_kick_cpu(i);
+		smp_wait_begin(&w[i], i);
 	}
 	if (mask & BIT(self))
 		vmx_invept_all();
 	for (u32 i = 0; i < nr_cpus; i++) {
 		if (!(mask & BIT(i)) || i == self)
 			continue;
-		u64 end = rdtsc() + WAIT_LIMIT;
 		while (load_acquire(&cpus[i].flush_done) < want[i]) {
-			if (rdtsc() > end)
-				stuck(i);
+			if (!smp_wait_more(&w[i])) {
+				report_stuck(i, &w[i]);
+				stuck |= BIT(i);
+				break;
+			}
 			vmx_wait_relax();
 		}
 	}
+	return stuck;
 }

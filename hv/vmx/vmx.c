@@ -154,14 +154,20 @@ static void setup_controls(struct vmx_vcpu *v)
 	 * No MSR bitmaps: every RDMSR/WRMSR exits (Vol. 3C, 26.1.3).  What a
 	 * workload has no business doing exits too and stops it: HLT, I/O,
 	 * MWAIT and MONITOR (a CPU parked where no kick is needed to wake it),
-	 * RDPMC (performance counters: what other partitions did) and WBINVD
-	 * (a cache flush that every CPU pays for).
+	 * RDPMC (performance counters: what other partitions did), WBINVD
+	 * (a cache flush that every CPU pays for) and MOV to or from CR8.
+	 * Without CR8 exiting a guest's MOV to CR8 writes the local APIC's
+	 * real task priority (Vol. 3A, 11.8.6, Task Priority in IA-32e
+	 * Mode): a guest that raised it would hold back every kick to its
+	 * CPU, and the hypervisor and the next partition there would inherit
+	 * it.  With it, the TPR stays the host's (0) while a guest runs.
 	 */
 	vmx_write(PROC_BASED_CONTROLS,
 		  adjust_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
 				  MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 				  PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_MWAIT_EXITING |
 					  PROC_MONITOR_EXITING | PROC_RDPMC_EXITING |
+					  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 					  PROC_SECONDARY));
 	vmx_write(PROC_BASED_CONTROLS2,
 		  adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2, 0,
@@ -405,6 +411,27 @@ u64 vmx_guest_rip(void) { return vmx_read(GUEST_RIP); }
 
 /* CPL is SS.DPL (Vol. 3C, 25.4.1, Guest Register State). */
 u32 vmx_guest_cpl(void) { return (vmx_read(GUEST_SS_AR) >> 5) & 3; }
+
+/*
+ * With NMI exiting and without virtual NMIs, blocking by NMI in the guest
+ * state "remains in effect as long as the logical processor is in VMX
+ * non-root operation" (Vol. 3C, 27.6.1, Interruptibility State): if the
+ * state saved at an NMI exit has it (Bochs 2.7 saves it so), every later
+ * NMI kick would be held back while this guest runs.  Our guests never
+ * take an NMI, so no NMI of theirs is in service: clear it.
+ */
+bool vmx_nmi_exit_fixup(void)
+{
+	u64 intr = vmx_read(GUEST_INTERRUPTIBILITY);
+	static u32 seen;
+
+	if (!(intr & BIT(3)))
+		return false;
+	if (!seen++) /* once, so a reader of the log knows it happens */
+		hv_printf("NMI exit: guest interruptibility %lx has blocking by NMI; cleared\n", intr);
+	vmx_write(GUEST_INTERRUPTIBILITY, intr & ~BIT(3));
+	return true;
+}
 
 u16 vmx_pml_index(void) { return (u16)vmx_read(GUEST_PML_INDEX); }
 

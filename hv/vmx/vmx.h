@@ -87,6 +87,11 @@ void vmx_skip_instruction(const struct vmx_exit *e);
 /* Guest state out of / into the current VMCS (migration). */
 void vmx_save_state(struct vmx_vcpu *x, struct rv_vcpu_state *s);
 void vmx_load_state(struct vmx_vcpu *x, const struct rv_vcpu_state *s);
+/*
+ * After an NMI exit: make sure the guest is not left with "blocking by
+ * NMI" (see vmx.c); returns true if it was.
+ */
+bool vmx_nmi_exit_fixup(void);
 /* PML: the current VMCS's PML index (Vol. 3C, 29.3.6, Page-Modification Logging). */
 u16 vmx_pml_index(void);
 void vmx_set_pml_index(u16 idx);
@@ -100,9 +105,11 @@ void vmx_invept_all(void);
 /*
  * The cross-CPU side (flush.c): invalidate on every CPU in cpu_mask (bit
  * per CPU, this one included) and wait until each has done so.  A CPU
- * answers in its run loop and while it waits in vmx_wait_relax().
+ * answers in its run loop and while it waits in vmx_wait_relax().  The
+ * result is the CPUs that did not answer within the bound, even to NMIs
+ * (platform/smp.h); 0 normally.  The caller stops what runs there.
  */
-void vmx_flush_cpus(u64 cpu_mask);
+u64 vmx_flush_cpus(u64 cpu_mask);
 void vmx_flush_service(void);
 void vmx_wait_relax(void);
 
