@@ -45,7 +45,7 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 DISK := $(B)/disk.img
 
 .PHONY: all run test unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
-	compile_commands.json format deps perf plots check-layers
+	compile_commands.json format deps perf plots check-layers check-docs
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
 deps:
@@ -220,6 +220,11 @@ plots: deps all
 # in hv/vmx/, what boot/ and guest/ may include).
 check-layers:
 	tools/check-layers
+
+# The book against the code: paths, file:function names, the ABI facts,
+# README's package list (docs/README.md, Keeping the book true).
+check-docs:
+	tools/check-docs
 
 compile_commands.json:
 	$(MAKE) clean
