@@ -47,9 +47,17 @@
 #define INTR_VALID BIT(31)
 #define INTR_ERROR_CODE BIT(11)
 #define INTR_TYPE(i) (((i) >> 8) & 7)
-#define INTR_VECTOR(i) ((i) & 0xff)
-enum { EV_EXT_INT = 0, EV_RESERVED = 1, EV_NMI = 2, EV_HW_EXC = 3, EV_SW_INT = 4,
-       EV_PRIV_SW_EXC = 5, EV_SW_EXC = 6, EV_OTHER = 7 };
+#define INTR_VECTOR(i) ((i)&0xff)
+enum {
+	EV_EXT_INT = 0,
+	EV_RESERVED = 1,
+	EV_NMI = 2,
+	EV_HW_EXC = 3,
+	EV_SW_INT = 4,
+	EV_PRIV_SW_EXC = 5,
+	EV_SW_EXC = 6,
+	EV_OTHER = 7
+};
 /* Registers (Vol. 3A, 2.5, Control Registers; 2.2.1, Extended Feature Enable Register) */
 #define CR0_PE BIT(0)
 #define CR0_PG BIT(31)
@@ -72,8 +80,7 @@ enum { EV_EXT_INT = 0, EV_RESERVED = 1, EV_NMI = 2, EV_HW_EXC = 3, EV_SW_INT = 4
 #define AR_UNUSABLE BIT(16)
 #define AR_RESERVED 0xfffe0f00u /* bits 31:17 and 11:8 */
 
-static const char *const seg_names[VC_NR_SEGS] = { "es", "cs", "ss", "ds",
-						   "fs", "gs", "ldtr", "tr" };
+static const char *const seg_names[VC_NR_SEGS] = {"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr"};
 
 struct ctx {
 	const struct vmcs_image *m;
@@ -160,8 +167,8 @@ static bool pat_ok(u64 pat)
 /* An MSR-load/store area: 16-byte aligned, wholly below MAXPHYADDR. */
 static bool msr_area_ok(const struct ctx *c, u32 count, u64 addr)
 {
-	return !count || (IS_ALIGNED(addr, 16) && pa_ok(c, addr) &&
-			  pa_ok(c, addr + (u64)count * 16 - 1));
+	return !count ||
+	       (IS_ALIGNED(addr, 16) && pa_ok(c, addr) && pa_ok(c, addr + (u64)count * 16 - 1));
 }
 
 static u32 secondary(const struct vmcs_image *m)
@@ -190,10 +197,10 @@ static void check_exec_controls(struct ctx *c)
 	if (m->proc & PROC_MSR_BITMAPS)
 		CHECK1(c, page_pa_ok(c, m->msr_bitmap), "msr-bitmap-address", "msr_bitmap",
 		       m->msr_bitmap);
-	CHECK1(c, !(m->pin & PIN_VIRTUAL_NMIS) || (m->pin & PIN_NMI_EXITING), "virtual-nmis",
-	       "pin", m->pin);
-	CHECK2(c, !(m->proc & PROC_NMI_WINDOW) || (m->pin & PIN_VIRTUAL_NMIS), "nmi-window",
-	       "pin", m->pin, "proc", m->proc);
+	CHECK1(c, !(m->pin & PIN_VIRTUAL_NMIS) || (m->pin & PIN_NMI_EXITING), "virtual-nmis", "pin",
+	       m->pin);
+	CHECK2(c, !(m->proc & PROC_NMI_WINDOW) || (m->pin & PIN_VIRTUAL_NMIS), "nmi-window", "pin",
+	       m->pin, "proc", m->proc);
 	if (p2 & PROC2_VPID)
 		CHECK1(c, m->vpid != 0, "vpid-zero", "vpid", m->vpid);
 	if (p2 & PROC2_EPT) {
@@ -208,8 +215,8 @@ static void check_exec_controls(struct ctx *c)
 		CHECK2(c, !(e & 0xf80) && pa_ok(c, e), "eptp-reserved", "eptp", e, "maxphyaddr",
 		       m->caps.maxphyaddr);
 	}
-	CHECK1(c, !(p2 & PROC2_UNRESTRICTED) || (p2 & PROC2_EPT), "unrestricted-needs-ept",
-	       "proc2", p2);
+	CHECK1(c, !(p2 & PROC2_UNRESTRICTED) || (p2 & PROC2_EPT), "unrestricted-needs-ept", "proc2",
+	       p2);
 	if (p2 & PROC2_PML) {
 		CHECK1(c, p2 & PROC2_EPT, "pml-needs-ept", "proc2", p2);
 		CHECK2(c, page_pa_ok(c, m->pml_address), "pml-address", "pml_address",
@@ -234,7 +241,8 @@ static void check_exit_controls(struct ctx *c)
 	       m->exit_msr_load_addr);
 }
 
-/* Hardware exceptions that push an error code (Vol. 3A, 6.15, Exception and Interrupt Reference). */
+/* Hardware exceptions that push an error code (Vol. 3A, 6.15, Exception and Interrupt Reference).
+ */
 static bool has_error_code(u32 vector)
 {
 	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
@@ -246,8 +254,8 @@ static void check_entry_controls(struct ctx *c)
 	u32 info = m->entry_intr_info, type = INTR_TYPE(info), vec = INTR_VECTOR(info);
 
 	section(c, VMCHECK_CONTROLS, SDM_ENTRY);
-	CHECK3(c, ctl_ok(m->entry, m->caps.entry), "entry-controls", "entry", m->entry,
-	       "allowed0", (u32)m->caps.entry, "allowed1", m->caps.entry >> 32);
+	CHECK3(c, ctl_ok(m->entry, m->caps.entry), "entry-controls", "entry", m->entry, "allowed0",
+	       (u32)m->caps.entry, "allowed1", m->caps.entry >> 32);
 	if (info & INTR_VALID) {
 		u32 p2 = secondary(m);
 		bool pe = (m->guest_cr0 & CR0_PE) || !(p2 & PROC2_UNRESTRICTED);
@@ -258,22 +266,27 @@ static void check_entry_controls(struct ctx *c)
 		 */
 		bool may_code = type == EV_HW_EXC && pe;
 		bool code = info & INTR_ERROR_CODE;
-		CHECK1(c, type != EV_RESERVED && (type != EV_OTHER || (m->caps.proc >> 32) & PROC_MTF),
+		CHECK1(c,
+		       type != EV_RESERVED && (type != EV_OTHER || (m->caps.proc >> 32) & PROC_MTF),
 		       "entry-event-type", "intr_info", info);
-		CHECK1(c, (type != EV_NMI || vec == 2) && (type != EV_HW_EXC || vec <= 31) &&
-				  (type != EV_OTHER || vec == 0),
+		CHECK1(c,
+		       (type != EV_NMI || vec == 2) && (type != EV_HW_EXC || vec <= 31) &&
+			   (type != EV_OTHER || vec == 0),
 		       "entry-event-vector", "intr_info", info);
-		CHECK2(c, (m->caps.basic & BIT(56)) ? !code || may_code
-						    : code == (may_code && has_error_code(vec)),
+		CHECK2(c,
+		       (m->caps.basic & BIT(56)) ? !code || may_code
+						 : code == (may_code && has_error_code(vec)),
 		       "entry-event-error-code", "intr_info", info, "guest_cr0", m->guest_cr0);
 		CHECK1(c, !(info & 0x7ffff000), "entry-event-reserved", "intr_info", info);
 		if (info & INTR_ERROR_CODE)
 			CHECK1(c, !(m->entry_exception_error >> 16), "entry-event-error-high",
 			       "error", m->entry_exception_error);
 		if (type == EV_SW_INT || type == EV_PRIV_SW_EXC || type == EV_SW_EXC)
-			CHECK2(c, m->entry_instr_len <= 15 &&
-					  (m->entry_instr_len || (m->caps.misc & BIT(30))),
-			       "entry-event-length", "intr_info", info, "length", m->entry_instr_len);
+			CHECK2(c,
+			       m->entry_instr_len <= 15 &&
+				   (m->entry_instr_len || (m->caps.misc & BIT(30))),
+			       "entry-event-length", "intr_info", info, "length",
+			       m->entry_instr_len);
 	}
 	CHECK2(c, msr_area_ok(c, m->entry_msr_load_count, m->entry_msr_load_addr),
 	       "entry-msr-load-area", "count", m->entry_msr_load_count, "address",
@@ -293,15 +306,15 @@ static void check_host_cr_msrs(struct ctx *c)
 	CHECK2(c, pa_ok(c, m->host_cr3), "host-cr3-width", "cr3", m->host_cr3, "maxphyaddr",
 	       m->caps.maxphyaddr);
 	CHECK2(c, canonical(c, m->host_sysenter_esp) && canonical(c, m->host_sysenter_eip),
-	       "host-sysenter-canonical", "esp", m->host_sysenter_esp, "eip",
-	       m->host_sysenter_eip);
+	       "host-sysenter-canonical", "esp", m->host_sysenter_esp, "eip", m->host_sysenter_eip);
 	if (m->exit & EXIT_LOAD_PAT)
 		CHECK1(c, pat_ok(m->host_pat), "host-pat", "pat", m->host_pat);
 	if (m->exit & EXIT_LOAD_EFER) {
 		bool size = m->exit & EXIT_HOST_SIZE;
 		CHECK1(c, !(m->host_efer & ~EFER_ALLOWED), "host-efer-reserved", "efer",
 		       m->host_efer);
-		CHECK2(c, !!(m->host_efer & EFER_LMA) == size && !!(m->host_efer & EFER_LME) == size,
+		CHECK2(c,
+		       !!(m->host_efer & EFER_LMA) == size && !!(m->host_efer & EFER_LME) == size,
 		       "host-efer-lma", "efer", m->host_efer, "exit", m->exit);
 	}
 }
@@ -309,7 +322,7 @@ static void check_host_cr_msrs(struct ctx *c)
 static void check_host_segments(struct ctx *c)
 {
 	const struct vmcs_image *m = c->m;
-	static const int segs[] = { VC_ES, VC_CS, VC_SS, VC_DS, VC_FS, VC_GS, VC_TR };
+	static const int segs[] = {VC_ES, VC_CS, VC_SS, VC_DS, VC_FS, VC_GS, VC_TR};
 
 	section(c, VMCHECK_HOST, SDM_HOST_SEG);
 	for (u32 i = 0; i < ARRAY_SIZE(segs); i++)
@@ -319,10 +332,10 @@ static void check_host_segments(struct ctx *c)
 	CHECK1(c, m->host_sel[VC_TR] != 0, "host-tr-null", "tr", m->host_sel[VC_TR]);
 	if (!(m->exit & EXIT_HOST_SIZE))
 		CHECK1(c, m->host_sel[VC_SS] != 0, "host-ss-null", "ss", m->host_sel[VC_SS]);
-	const u64 bases[] = { m->host_fs_base, m->host_gs_base, m->host_gdtr_base,
-			      m->host_idtr_base, m->host_tr_base };
-	static const char *const base_names[] = { "fs_base", "gs_base", "gdtr_base", "idtr_base",
-						  "tr_base" };
+	const u64 bases[] = {m->host_fs_base, m->host_gs_base, m->host_gdtr_base, m->host_idtr_base,
+			     m->host_tr_base};
+	static const char *const base_names[] = {"fs_base", "gs_base", "gdtr_base", "idtr_base",
+						 "tr_base"};
 	for (u32 i = 0; i < ARRAY_SIZE(bases); i++)
 		CHECK1(c, canonical(c, bases[i]), "host-base-canonical", base_names[i], bases[i]);
 }
@@ -333,15 +346,17 @@ static void check_address_space_size(struct ctx *c)
 	bool size = m->exit & EXIT_HOST_SIZE;
 
 	section(c, VMCHECK_HOST, SDM_HOST_SIZE);
+	/*
+	 * In IA-32e mode the host must stay 64-bit; outside it neither host
+	 * nor guest may be.  (The SDM's "host address-space size 0 needs
+	 * IA-32e mode guest 0" follows from these two.)
+	 */
 	if (m->cpu_efer & EFER_LMA)
 		CHECK2(c, size, "host-address-space-size", "exit", m->exit, "cpu_efer",
 		       m->cpu_efer);
 	else
 		CHECK3(c, !size && !(m->entry & ENTRY_IA32E), "host-address-space-size", "exit",
 		       m->exit, "entry", m->entry, "cpu_efer", m->cpu_efer);
-	if (!size)
-		CHECK2(c, !(m->entry & ENTRY_IA32E), "entry-ia32e-host-size", "exit", m->exit,
-		       "entry", m->entry);
 	if (size) {
 		CHECK1(c, m->host_cr4 & CR4_PAE, "host-cr4-pae", "cr4", m->host_cr4);
 		CHECK1(c, canonical(c, m->host_rip), "host-rip", "rip", m->host_rip);
@@ -365,9 +380,8 @@ static void check_guest_cr_msrs(struct ctx *c)
 	       m->guest_cr0, "fixed0", fixed0, "fixed1", m->caps.cr0_fixed1);
 	CHECK1(c, !(m->guest_cr0 & CR0_PG) || (m->guest_cr0 & CR0_PE), "guest-cr0-pg-pe", "cr0",
 	       m->guest_cr0);
-	CHECK3(c, fixed_ok(m->guest_cr4, m->caps.cr4_fixed0, m->caps.cr4_fixed1),
-	       "guest-cr4-fixed", "cr4", m->guest_cr4, "fixed0", m->caps.cr4_fixed0, "fixed1",
-	       m->caps.cr4_fixed1);
+	CHECK3(c, fixed_ok(m->guest_cr4, m->caps.cr4_fixed0, m->caps.cr4_fixed1), "guest-cr4-fixed",
+	       "cr4", m->guest_cr4, "fixed0", m->caps.cr4_fixed0, "fixed1", m->caps.cr4_fixed1);
 	if (m->entry & ENTRY_LOAD_DEBUG)
 		CHECK1(c, !(m->guest_dr7 >> 32), "guest-dr7-high", "dr7", m->guest_dr7);
 	if (ia32e)
@@ -411,7 +425,7 @@ static void check_guest_segments(struct ctx *c)
 	bool unrestricted = secondary(m) & PROC2_UNRESTRICTED;
 	bool v86 = m->rflags & RFLAGS_VM;
 	bool ia32e = m->entry & ENTRY_IA32E;
-	static const int data[] = { VC_DS, VC_ES, VC_FS, VC_GS };
+	static const int data[] = {VC_DS, VC_ES, VC_FS, VC_GS};
 
 #define USABLE(s) (!((s)->ar & AR_UNUSABLE))
 	section(c, VMCHECK_GUEST, SDM_G_SEG);
@@ -424,12 +438,12 @@ static void check_guest_segments(struct ctx *c)
 		       cs->sel);
 	/* Bases */
 	for (int i = 0; v86 && i < VC_LDTR; i++)
-		CHECK2(c, m->seg[i].base == (u64)m->seg[i].sel << 4, "guest-v86-base",
-		       seg_names[i], m->seg[i].sel, "base", m->seg[i].base);
+		CHECK2(c, m->seg[i].base == (u64)m->seg[i].sel << 4, "guest-v86-base", seg_names[i],
+		       m->seg[i].sel, "base", m->seg[i].base);
 	for (int i = VC_FS; i < VC_NR_SEGS; i++)
 		if (i != VC_LDTR || USABLE(ldtr))
-			CHECK2(c, canonical(c, m->seg[i].base), "guest-base-canonical",
-			       "segment", (u64)i, "base", m->seg[i].base);
+			CHECK2(c, canonical(c, m->seg[i].base), "guest-base-canonical", "segment",
+			       (u64)i, "base", m->seg[i].base);
 	for (int i = VC_ES; i <= VC_DS; i++)
 		if (i == VC_CS || USABLE(&m->seg[i]))
 			CHECK2(c, !(m->seg[i].base >> 32), "guest-base-high", "segment", (u64)i,
@@ -518,8 +532,8 @@ static void check_guest_dt(struct ctx *c)
 	section(c, VMCHECK_GUEST, SDM_G_DT);
 	CHECK2(c, canonical(c, m->gdtr_base) && canonical(c, m->idtr_base),
 	       "guest-dt-base-canonical", "gdtr_base", m->gdtr_base, "idtr_base", m->idtr_base);
-	CHECK2(c, !(m->gdtr_limit >> 16) && !(m->idtr_limit >> 16), "guest-dt-limit",
-	       "gdtr_limit", m->gdtr_limit, "idtr_limit", m->idtr_limit);
+	CHECK2(c, !(m->gdtr_limit >> 16) && !(m->idtr_limit >> 16), "guest-dt-limit", "gdtr_limit",
+	       m->gdtr_limit, "idtr_limit", m->idtr_limit);
 }
 
 static void check_guest_rip_rflags(struct ctx *c)
@@ -552,14 +566,14 @@ static void check_guest_nonreg(struct ctx *c)
 
 	section(c, VMCHECK_GUEST, SDM_G_NONREG);
 	/* 0 active, 1 HLT, 2 shutdown, 3 wait-for-SIPI; 1-3 as IA32_VMX_MISC[8:6] lists them */
-	CHECK2(c, act == 0 || (act <= 3 && (m->caps.misc & BIT(5 + act))),
-	       "guest-activity-state", "activity", act, "misc", m->caps.misc);
+	CHECK2(c, act == 0 || (act <= 3 && (m->caps.misc & BIT(5 + act))), "guest-activity-state",
+	       "activity", act, "misc", m->caps.misc);
 	if (act == 1)
 		CHECK2(c, AR_DPL(m->seg[VC_SS].ar) == 0, "guest-activity-hlt-dpl", "activity", act,
 		       "ss_ar", m->seg[VC_SS].ar);
 	if (intr & 3)
-		CHECK2(c, act == 0, "guest-activity-blocking", "activity", act,
-		       "interruptibility", intr);
+		CHECK2(c, act == 0, "guest-activity-blocking", "activity", act, "interruptibility",
+		       intr);
 	CHECK1(c, !(intr & ~0x1fu), "guest-intr-reserved", "interruptibility", intr);
 	CHECK1(c, (intr & 3) != 3, "guest-intr-sti-movss", "interruptibility", intr);
 	if (!(m->rflags & RFLAGS_IF))
@@ -606,14 +620,14 @@ static void check_guest_pdptes(struct ctx *c)
 	for (int i = 0; i < 4; i++) {
 		u64 e = m->pdpte[i];
 		if (e & 1)
-			CHECK2(c, !(e & 0x1e6) && pa_ok(c, e),
-			       "guest-pdpte-reserved", "index", (u64)i, "pdpte", e);
+			CHECK2(c, !(e & 0x1e6) && pa_ok(c, e), "guest-pdpte-reserved", "index",
+			       (u64)i, "pdpte", e);
 	}
 }
 
 u32 vmcheck(const struct vmcs_image *m, struct vmcheck_fail *fails, u32 max)
 {
-	struct ctx c = { .m = m, .fails = fails, .max = max };
+	struct ctx c = {.m = m, .fails = fails, .max = max};
 
 	check_exec_controls(&c);
 	check_exit_controls(&c);
