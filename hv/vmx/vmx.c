@@ -629,6 +629,20 @@ static void timer_charge(struct vmx_vcpu *v, u64 ticks)
 }
 
 /*
+ * VMfail: an error number is all the processor says; the checker (test
+ * builds) says which check failed.  Out of line, so that vmx_run's path
+ * to a successful entry stays the instructions it was.
+ */
+static void __attribute__((noinline, cold, noreturn)) entry_failed(const struct vmx_vcpu *v)
+{
+	u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
+	const char *check = vmx_dump_guest_state();
+
+	panic("VM%s failed: VM-instruction error %u (%s)%s%s", v->launched ? "RESUME" : "LAUNCH",
+	      err, vmx_insn_error_str(err), *check ? "; vmcheck: " : "", check);
+}
+
+/*
  * Enter the guest and decode the exit (Vol. 3C, 28.2, Recording VM-Exit
  * Information).  Only the fields every exit path needs are read; the
  * guest-physical address only where it is defined (EPT violations and
@@ -642,14 +656,8 @@ void vmx_run(struct vmx_vcpu *v, struct vmx_exit *e)
 		timer_arm(v);
 		t0 = rdtsc();
 	}
-	if (vmx_enter(&v->regs, v->launched)) {
-		/* VMfail: an error number is all the processor says; the checker says more. */
-		u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
-		const char *check = vmx_dump_guest_state();
-		panic("VM%s failed: VM-instruction error %u (%s)%s%s",
-		      v->launched ? "RESUME" : "LAUNCH", err, vmx_insn_error_str(err),
-		      *check ? "; vmcheck: " : "", check);
-	}
+	if (vmx_enter(&v->regs, v->launched))
+		entry_failed(v);
 	if (v->use_timer)
 		timer_charge(v, rdtsc() - t0);
 	v->launched = true;
