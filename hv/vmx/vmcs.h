@@ -38,10 +38,13 @@ enum vmcs_field {
 	HOST_TR_SEL = 0x0c0c,
 	/* 64-bit */
 	IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002, MSR_BITMAP = 0x2004,
+	EXIT_MSR_STORE_ADDR = 0x2006, EXIT_MSR_LOAD_ADDR = 0x2008,
+	ENTRY_MSR_LOAD_ADDR = 0x200a,
 	PML_ADDRESS = 0x200e, TSC_OFFSET = 0x2010, EPT_POINTER = 0x201a,
 	GUEST_PHYSICAL_ADDRESS = 0x2400,
 	VMCS_LINK_POINTER = 0x2800, GUEST_IA32_DEBUGCTL = 0x2802,
 	GUEST_IA32_PAT = 0x2804, GUEST_IA32_EFER = 0x2806,
+	GUEST_PDPTE0 = 0x280a, /* PDPTE1..3 follow, 2 apart */
 	HOST_IA32_PAT = 0x2c00, HOST_IA32_EFER = 0x2c02,
 	/* 32-bit control */
 	PIN_BASED_CONTROLS = 0x4000, PROC_BASED_CONTROLS = 0x4002,
@@ -116,11 +119,13 @@ enum vmcs_field {
 #define EXIT_SAVE_DEBUG BIT(2)
 #define EXIT_HOST_LONG_MODE BIT(9)
 #define EXIT_ACK_INTERRUPT BIT(15)
+#define EXIT_LOAD_PAT BIT(19)
 #define EXIT_SAVE_EFER BIT(20)
 #define EXIT_LOAD_EFER BIT(21)
 /* VM-entry controls (Vol. 3C, 25.8.1, VM-Entry Controls) */
 #define ENTRY_LOAD_DEBUG BIT(2)
 #define ENTRY_IA32E_GUEST BIT(9)
+#define ENTRY_LOAD_PAT BIT(14)
 #define ENTRY_LOAD_EFER BIT(15)
 
 /* Exit reason field (Vol. 3C, 25.9.1, Basic VM-Exit Information) */
@@ -130,5 +135,14 @@ enum vmcs_field {
 /* VMREAD and VMWRITE of the current VMCS (vmx.c). */
 u64 vmx_read(enum vmcs_field f);
 void vmx_write(enum vmcs_field f, u64 v);
+
+#if RV_ASSERTS
+/*
+ * Run the VMCS checker (vmcheck.h) on the current VMCS and print each
+ * failed check; returns how many failed, and the first one's name in
+ * *first ("" when none).  Test builds only (vmx.c).
+ */
+u32 vmx_check_current(const char **first);
+#endif
 
 #endif

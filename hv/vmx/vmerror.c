@@ -4,7 +4,9 @@
  * VM-instruction error field (Vol. 3C, 31.4, VM Instruction Error
  * Numbers); a VM entry that fails its guest-state checks exits with basic
  * reason 33 instead (Vol. 3C, 27.8, VM-Entry Failures During or After
- * Loading Guest State).  Both get printed in words here.
+ * Loading Guest State).  Both get printed in words here, and in test builds
+ * with the VMCS checker's verdict (vmcheck.h): which check of Vol. 3C,
+ * 27.2 or 27.3.1 the VMCS fails, with the values involved.
  */
 #include "platform/console.h"
 #include "vmx/vmcs.h"
@@ -45,7 +47,7 @@ const char *vmx_insn_error_str(u32 err)
 	return "unknown VM-instruction error";
 }
 
-void vmx_dump_guest_state(void)
+const char *vmx_dump_guest_state(void)
 {
 	static const struct {
 		const char *name;
@@ -76,4 +78,13 @@ void vmx_dump_guest_state(void)
 		  vmx_read(PIN_BASED_CONTROLS), vmx_read(PROC_BASED_CONTROLS),
 		  vmx_read(PROC_BASED_CONTROLS2), vmx_read(EXIT_CONTROLS), vmx_read(ENTRY_CONTROLS),
 		  vmx_read(EPT_POINTER));
+#if RV_ASSERTS
+	const char *first;
+	if (!vmx_check_current(&first))
+		hv_printf("vmcheck: the VMCS passes every check of the checker (docs/03-vmx.md "
+			  "lists what it leaves out)\n");
+	return first;
+#else
+	return "";
+#endif
 }

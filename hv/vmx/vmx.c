@@ -13,6 +13,7 @@
 #include "platform/percpu.h"
 #include "rv_exit_reasons.h" /* generated from exit_reasons.def */
 #include "vmx/unswitched.h"
+#include "vmx/vmcheck.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -465,6 +466,188 @@ void vmx_load_state(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 	unswitched_load(v, s);
 }
 
+
+#if RV_ASSERTS
+/*
+ * The VMCS checker's snapshot of the current VMCS, with the capabilities
+ * it is checked against.  Fields a control makes meaningless are read only
+ * when the control is on (the processor may not have them at all).
+ */
+static void vmcheck_read(struct vmcs_image *m)
+{
+	struct vmcheck_caps *cp = &m->caps;
+	u32 a, b, c, d;
+
+	memset(m, 0, sizeof(*m));
+	cp->pin = ctl_cap(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+	cp->proc = ctl_cap(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS);
+	cp->proc2 = ctl_cap(MSR_IA32_VMX_PROCBASED_CTLS2, 0);
+	cp->exit = ctl_cap(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS);
+	cp->entry = ctl_cap(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS);
+	cp->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	cp->misc = rdmsr(MSR_IA32_VMX_MISC);
+	cp->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	cp->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	cp->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	cp->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	cp->ept_vpid = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	cpuid(0x80000008, 0, &a, &b, &c, &d);
+	cp->maxphyaddr = (u8)a;
+	cp->linear_width = (u8)(a >> 8);
+	m->cpu_efer = rdmsr(MSR_IA32_EFER);
+
+	m->pin = (u32)vmx_read(PIN_BASED_CONTROLS);
+	m->proc = (u32)vmx_read(PROC_BASED_CONTROLS);
+	m->proc2 = m->proc & PROC_SECONDARY ? (u32)vmx_read(PROC_BASED_CONTROLS2) : 0;
+	m->exit = (u32)vmx_read(EXIT_CONTROLS);
+	m->entry = (u32)vmx_read(ENTRY_CONTROLS);
+	m->cr3_target_count = (u32)vmx_read(CR3_TARGET_COUNT);
+	m->io_bitmap_a = vmx_read(IO_BITMAP_A);
+	m->io_bitmap_b = vmx_read(IO_BITMAP_B);
+	m->msr_bitmap = vmx_read(MSR_BITMAP);
+	if (m->proc2 & PROC2_VPID)
+		m->vpid = (u16)vmx_read(VMCS_VPID);
+	if (m->proc2 & PROC2_EPT)
+		m->eptp = vmx_read(EPT_POINTER);
+	if (m->proc2 & PROC2_PML)
+		m->pml_address = vmx_read(PML_ADDRESS);
+	m->exit_msr_store_count = (u32)vmx_read(EXIT_MSR_STORE_COUNT);
+	m->exit_msr_load_count = (u32)vmx_read(EXIT_MSR_LOAD_COUNT);
+	m->entry_msr_load_count = (u32)vmx_read(ENTRY_MSR_LOAD_COUNT);
+	m->exit_msr_store_addr = vmx_read(EXIT_MSR_STORE_ADDR);
+	m->exit_msr_load_addr = vmx_read(EXIT_MSR_LOAD_ADDR);
+	m->entry_msr_load_addr = vmx_read(ENTRY_MSR_LOAD_ADDR);
+	m->entry_intr_info = (u32)vmx_read(ENTRY_INTR_INFO);
+	m->entry_exception_error = (u32)vmx_read(ENTRY_EXCEPTION_ERROR);
+	m->entry_instr_len = (u32)vmx_read(ENTRY_INSTR_LEN);
+
+	m->host_cr0 = vmx_read(HOST_CR0);
+	m->host_cr3 = vmx_read(HOST_CR3);
+	m->host_cr4 = vmx_read(HOST_CR4);
+	m->host_sel[VC_ES] = (u16)vmx_read(HOST_ES_SEL);
+	m->host_sel[VC_CS] = (u16)vmx_read(HOST_CS_SEL);
+	m->host_sel[VC_SS] = (u16)vmx_read(HOST_SS_SEL);
+	m->host_sel[VC_DS] = (u16)vmx_read(HOST_DS_SEL);
+	m->host_sel[VC_FS] = (u16)vmx_read(HOST_FS_SEL);
+	m->host_sel[VC_GS] = (u16)vmx_read(HOST_GS_SEL);
+	m->host_sel[VC_TR] = (u16)vmx_read(HOST_TR_SEL);
+	m->host_fs_base = vmx_read(HOST_FS_BASE);
+	m->host_gs_base = vmx_read(HOST_GS_BASE);
+	m->host_tr_base = vmx_read(HOST_TR_BASE);
+	m->host_gdtr_base = vmx_read(HOST_GDTR_BASE);
+	m->host_idtr_base = vmx_read(HOST_IDTR_BASE);
+	m->host_sysenter_esp = vmx_read(HOST_SYSENTER_ESP);
+	m->host_sysenter_eip = vmx_read(HOST_SYSENTER_EIP);
+	m->host_rip = vmx_read(HOST_RIP);
+	if (m->exit & EXIT_LOAD_EFER)
+		m->host_efer = vmx_read(HOST_IA32_EFER);
+	if (m->exit & EXIT_LOAD_PAT)
+		m->host_pat = vmx_read(HOST_IA32_PAT);
+
+	m->guest_cr0 = vmx_read(GUEST_CR0);
+	m->guest_cr3 = vmx_read(GUEST_CR3);
+	m->guest_cr4 = vmx_read(GUEST_CR4);
+	m->guest_dr7 = vmx_read(GUEST_DR7);
+	m->guest_debugctl = vmx_read(GUEST_IA32_DEBUGCTL);
+	m->guest_sysenter_esp = vmx_read(GUEST_SYSENTER_ESP);
+	m->guest_sysenter_eip = vmx_read(GUEST_SYSENTER_EIP);
+	if (m->entry & ENTRY_LOAD_EFER)
+		m->guest_efer = vmx_read(GUEST_IA32_EFER);
+	if (m->entry & ENTRY_LOAD_PAT)
+		m->guest_pat = vmx_read(GUEST_IA32_PAT);
+	for (int i = 0; i < RV_NR_SEGS; i++) { /* enum rv_seg order = enum vmcheck_seg_idx */
+		u32 k = (seg_sel[i] - GUEST_ES_SEL) / 2;
+		m->seg[i].sel = (u16)vmx_read(seg_sel[i]);
+		m->seg[i].base = vmx_read(GUEST_ES_BASE + 2 * k);
+		m->seg[i].limit = (u32)vmx_read(GUEST_ES_LIMIT + 2 * k);
+		m->seg[i].ar = (u32)vmx_read(GUEST_ES_AR + 2 * k);
+	}
+	m->gdtr_base = vmx_read(GUEST_GDTR_BASE);
+	m->gdtr_limit = (u32)vmx_read(GUEST_GDTR_LIMIT);
+	m->idtr_base = vmx_read(GUEST_IDTR_BASE);
+	m->idtr_limit = (u32)vmx_read(GUEST_IDTR_LIMIT);
+	m->rip = vmx_read(GUEST_RIP);
+	m->rflags = vmx_read(GUEST_RFLAGS);
+	m->activity = (u32)vmx_read(GUEST_ACTIVITY_STATE);
+	m->interruptibility = (u32)vmx_read(GUEST_INTERRUPTIBILITY);
+	m->pending_dbg = vmx_read(GUEST_PENDING_DBG);
+	m->link_pointer = vmx_read(VMCS_LINK_POINTER);
+	/* PAE paging under EPT: the PDPTEs come from the VMCS (Vol. 3C, 27.3.1.6). */
+	if ((m->guest_cr0 & CR0_PG) && (m->guest_cr4 & CR4_PAE) && !(m->entry & ENTRY_IA32E_GUEST) &&
+	    (m->proc2 & PROC2_EPT))
+		for (int i = 0; i < 4; i++)
+			m->pdpte[i] = vmx_read(GUEST_PDPTE0 + 2 * i);
+}
+
+#define VMCHECK_SHOWN 8 /* failures printed; the count says how many more */
+
+static const char *const vmcheck_areas[] = {
+	[VMCHECK_CONTROLS] = "control",
+	[VMCHECK_HOST] = "host-state",
+	[VMCHECK_GUEST] = "guest-state",
+};
+
+static void vmcheck_print(const struct vmcheck_fail *f)
+{
+	const char *const *n = f->value_name;
+	const u64 *v = f->value;
+
+	/* One hv_printf per line: lines from other CPUs do not cut into it. */
+	if (f->nr_values == 1)
+		hv_printf("vmcheck: %s check %s failed (%s): %s=0x%lx\n", vmcheck_areas[f->area],
+			  f->name, f->sdm, n[0], v[0]);
+	else if (f->nr_values == 2)
+		hv_printf("vmcheck: %s check %s failed (%s): %s=0x%lx %s=0x%lx\n",
+			  vmcheck_areas[f->area], f->name, f->sdm, n[0], v[0], n[1], v[1]);
+	else
+		hv_printf("vmcheck: %s check %s failed (%s): %s=0x%lx %s=0x%lx %s=0x%lx\n",
+			  vmcheck_areas[f->area], f->name, f->sdm, n[0], v[0], n[1], v[1], n[2],
+			  v[2]);
+}
+
+/* Check the current VMCS and print what failed (vmcs.h). */
+u32 vmx_check_current(const char **first)
+{
+	struct vmcs_image m;
+	struct vmcheck_fail f[VMCHECK_SHOWN];
+
+	vmcheck_read(&m);
+	u32 n = vmcheck(&m, f, VMCHECK_SHOWN);
+	*first = n ? f[0].name : "";
+	for (u32 i = 0; i < MIN(n, VMCHECK_SHOWN); i++)
+		vmcheck_print(&f[i]);
+	if (n > VMCHECK_SHOWN)
+		hv_printf("vmcheck: and %u more failed checks\n", n - VMCHECK_SHOWN);
+	return n;
+}
+
+/*
+ * At a set-up point (the VMCS filled in, before the first entry): the
+ * controls and the host state are ours, and so is the guest state unless
+ * it came from RV_HC_VCPU_SET_STATE.  A check of ours that fails is a
+ * hypervisor bug; one the caller's state fails is printed, and the entry
+ * then fails with exit reason 33, which stops only that partition.
+ * Controls and host-state checks come first, so the first failure says
+ * whose fault it is.
+ */
+static void vmcheck_set_up(const struct vmx_vcpu *v)
+{
+	struct vmcs_image m;
+	struct vmcheck_fail f;
+
+	vmcheck_read(&m);
+	if (!vmcheck(&m, &f, 1))
+		return;
+	const char *first;
+	u32 n = vmx_check_current(&first);
+	if (f.area != VMCHECK_GUEST || !v->has_init_state)
+		panic("VMCS check %s failed (%s)", f.name, f.sdm);
+	hv_printf("vmcheck: the state from VCPU_SET_STATE fails %u VM-entry check(s): the entry "
+		  "will fail\n",
+		  n);
+}
+#endif
+
 void vmx_vcpu_load(struct vmx_vcpu *v)
 {
 	if (!v->vmcs_pa) {
@@ -485,6 +668,9 @@ void vmx_vcpu_load(struct vmx_vcpu *v)
 		vmx_load_state(v, &v->init_state);
 	else
 		unswitched_load(v, NULL);
+#if RV_ASSERTS
+	vmcheck_set_up(v); /* here only: never on the exit path */
+#endif
 	/* VPIDs and EPT roots get reused: drop whatever this CPU cached. */
 	vmx_invept_all();
 	v->launched = false;
@@ -617,6 +803,20 @@ static void timer_charge(struct vmx_vcpu *v, u64 ticks)
 }
 
 /*
+ * VMfail: an error number is all the processor says; the checker (test
+ * builds) says which check failed.  Out of line, so that vmx_run's path
+ * to a successful entry stays the instructions it was.
+ */
+static void __attribute__((noinline, cold, noreturn)) entry_failed(const struct vmx_vcpu *v)
+{
+	u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
+	const char *check = vmx_dump_guest_state();
+
+	panic("VM%s failed: VM-instruction error %u (%s)%s%s", v->launched ? "RESUME" : "LAUNCH",
+	      err, vmx_insn_error_str(err), *check ? "; vmcheck: " : "", check);
+}
+
+/*
  * Enter the guest and decode the exit (Vol. 3C, 28.2, Recording VM-Exit
  * Information).  Only the fields every exit path needs are read; the
  * guest-physical address only where it is defined (EPT violations and
@@ -630,12 +830,8 @@ void vmx_run(struct vmx_vcpu *v, struct vmx_exit *e)
 		timer_arm(v);
 		t0 = rdtsc();
 	}
-	if (vmx_enter(&v->regs, v->launched)) {
-		u32 err = (u32)vmx_read(VM_INSTRUCTION_ERROR);
-		vmx_dump_guest_state();
-		panic("VM%s failed: VM-instruction error %u (%s)", v->launched ? "RESUME" : "LAUNCH",
-		      err, vmx_insn_error_str(err));
-	}
+	if (vmx_enter(&v->regs, v->launched))
+		entry_failed(v);
 	if (v->use_timer)
 		timer_charge(v, rdtsc() - t0);
 	v->launched = true;

@@ -133,8 +133,12 @@ void vmx_wait_relax(void);
 const char *vmx_exit_name(u32 reason);
 /* Print x's guest registers and the current exit's guest state (panics). */
 void vmx_dump_guest(const struct vmx_vcpu *x);
-/* Print the guest-state fields that VM entry checks. */
-void vmx_dump_guest_state(void);
+/*
+ * Print the guest-state fields that VM entry checks and, in test builds,
+ * the VMCS checker's verdict on the current VMCS; returns the first failed
+ * check's name ("" when none, or no checker).
+ */
+const char *vmx_dump_guest_state(void);
 /* One line: where the current guest is and whether it can take an interrupt. */
 void vmx_dump_guest_brief(void);
 const char *vmx_insn_error_str(u32 err);
