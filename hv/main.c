@@ -73,11 +73,14 @@ void hv_main(struct rv_bootinfo *bi)
 	write_cr3(paging_init(top_of_memory(bi)));
 	desc_init_cpu(&cpus[0]);
 	cpus[0].online = 1;
-	u64 free = mm_init(bi->mem, bi->nr_mem_regions);
+	u64 free = mm_init(bi->mem, bi->nr_mem_regions, paging_limit());
 	if (!free)
 		panic("no free memory in the firmware's memory map (%u regions)",
 		      bi->nr_mem_regions);
 	hv_printf("%lu MiB free for partitions and tables\n", free >> 8);
+	if (mm_unmapped_bytes())
+		hv_printf("%lu MiB above the %lu GiB the hypervisor maps are not used\n",
+			  mm_unmapped_bytes() >> 20, paging_limit() >> 30);
 	pic_mask_all();
 	apic_init(bi->lapic_phys);
 	if (apic_id() != cpus[0].apic_id) {
