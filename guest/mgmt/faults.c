@@ -10,7 +10,7 @@
  */
 #include "track.h"
 
-#define FAULT_WAIT_TICKS 2000000000ull
+#define FAULT_WAIT_MS 10000
 
 static const struct {
 	const char *name;
@@ -129,7 +129,7 @@ static bool one_fault(struct scenario_run *run, uint32_t kind)
 		goto out;
 	}
 	for (;;) {
-		if (hc_wait_event(&ev, FAULT_WAIT_TICKS) || ev.type == RV_EV_TIMEOUT) {
+		if (hc_wait_event(&ev, ms_ticks(FAULT_WAIT_MS)) || ev.type == RV_EV_TIMEOUT) {
 			result_fail(run, "reason=no-fault-event kind=%s", kinds[kind].name);
 			break;
 		}
@@ -185,7 +185,7 @@ void scenario_faults(struct scenario_run *run)
 			store_release(&by.ctrl->iteration, 1);
 	}
 	if (bystander) {
-		uint64_t until = rdtsc() + 2000000;
+		uint64_t until = rdtsc() + ms_ticks(10);
 		while (rdtsc() < until)
 			cpu_relax();
 		before = track_writes(&by);

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 1
+#define RV_ABI_MINOR 2
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -101,6 +101,8 @@ struct rv_hv_info {
 	uint32_t vcpu;       /* the caller's vCPU index */
 	uint64_t tsc;        /* current TSC */
 	uint64_t free_pages; /* 4 KiB pages left in the hypervisor's allocator */
+	/* 1.2 */
+	uint64_t tsc_khz;    /* how fast the TSC counts: ticks per millisecond */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "platform/mm.h"
 #include "platform/panic.h"
 #include "platform/percpu.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 /* Owned by this file.  partition_lock guards the table and cpu_owner. */
@@ -22,6 +23,8 @@ static const struct rv_config *boot_config;
 static u16 next_vpid = 1;
 
 #define MGMT_DATA_MIB 8
+/* How long destroying a partition waits for each CPU to let go of its vCPU. */
+#define DESTROY_WAIT_MS 20000
 
 struct partition *partition_get(u32 id)
 {
@@ -327,7 +330,7 @@ int partition_destroy(u32 id)
 	}
 	for (u32 i = 0; i < p->nr_vcpus; i++) {
 		struct vcpu *v = p->vcpus[i];
-		u64 end = rdtsc() + 4000000000ull;
+		u64 end = rdtsc() + tsc_ms(DESTROY_WAIT_MS);
 		while (load_acquire(&v->state) != VCPU_DEAD || READ_ONCE(cpus[v->cpu].vcpu) == v) {
 			if (rdtsc() > end)
 				panic("CPU %u did not release vCPU %u.%u", v->cpu, id, i);

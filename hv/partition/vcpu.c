@@ -10,9 +10,11 @@
 #include "partition/vcpu.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
-#define WAIT_LIMIT 1000000000ull /* TSC ticks before a CPU counts as stuck */
+/* How long a CPU may take to answer before it counts as stuck. */
+#define WAIT_LIMIT_MS 5000
 
 void vcpu_kick(struct vcpu *v)
 {
@@ -22,7 +24,7 @@ void vcpu_kick(struct vcpu *v)
 
 int vcpu_pause_sync(struct vcpu *v)
 {
-	u64 end = rdtsc() + WAIT_LIMIT;
+	u64 end = rdtsc() + tsc_ms(WAIT_LIMIT_MS);
 
 	vcpu_request(v, VREQ_PAUSE);
 	vcpu_kick(v);
@@ -45,7 +47,7 @@ int vcpu_pause_sync(struct vcpu *v)
 
 int vcpu_save_sync(struct vcpu *v)
 {
-	u64 seq = load_acquire(&v->saved_seq), end = rdtsc() + WAIT_LIMIT;
+	u64 seq = load_acquire(&v->saved_seq), end = rdtsc() + tsc_ms(WAIT_LIMIT_MS);
 	u32 s = load_acquire(&v->state);
 
 	if (s != VCPU_PAUSED || !v->vmx.loaded)

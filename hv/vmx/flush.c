@@ -14,9 +14,11 @@
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
-#define WAIT_LIMIT 1000000000ull /* TSC ticks before a CPU counts as stuck */
+/* How long a CPU may take to answer before it counts as stuck. */
+#define WAIT_LIMIT_MS 5000
 
 void vmx_flush_service(void)
 {
@@ -46,7 +48,7 @@ static void __attribute__((noreturn)) stuck(u32 i)
 	/* Ask it where it is: an NMI gets through when the kick did not. */
 	WRITE_ONCE(t->dump_req, 1);
 	apic_send_nmi(t->apic_id);
-	delay_ticks(20000000);
+	udelay(100000); /* 100 ms for its NMI dump to reach the console */
 	panic("CPU %u did not answer an EPT invalidation request", i);
 }
 
@@ -66,7 +68,7 @@ void vmx_flush_cpus(u64 mask)
 	for (u32 i = 0; i < nr_cpus; i++) {
 		if (!(mask & BIT(i)) || i == self)
 			continue;
-		u64 end = rdtsc() + WAIT_LIMIT;
+		u64 end = rdtsc() + tsc_ms(WAIT_LIMIT_MS);
 		while (load_acquire(&cpus[i].flush_done) < want[i]) {
 			if (rdtsc() > end)
 				stuck(i);
