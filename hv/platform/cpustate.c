@@ -39,11 +39,11 @@ void cpu_self_check(void)
 {
 	u32 a, b, c, d;
 	struct cpu_state s = {
-		.cr0 = read_cr0(),
-		.cr4 = read_cr4(),
-		.svr = apic_svr(),
-		.tpr = apic_tpr(),
-		.pat = rdmsr(MSR_IA32_PAT),
+	    .cr0 = read_cr0(),
+	    .cr4 = read_cr4(),
+	    .svr = apic_svr(),
+	    .tpr = apic_tpr(),
+	    .pat = rdmsr(MSR_IA32_PAT),
 	};
 
 	cpuid(1, 0, &a, &b, &c, &d);

@@ -47,12 +47,18 @@
 #define HV_APIC_TPR 0u
 
 /* An interrupt the hypervisor received must be ended with an EOI. */
-static inline bool apic_needs_eoi(u64 vector) { return vector != APIC_SPURIOUS_VECTOR; }
+static inline bool apic_needs_eoi(u64 vector)
+{
+	return vector != APIC_SPURIOUS_VECTOR;
+}
 
 /* PAT memory types (Vol. 3A, 12.12.2, IA32_PAT MSR). */
 #define PAT_UC 0
 #define PAT_WB 6
-static inline u32 pat_entry(u64 pat, u32 i) { return (pat >> (8 * i)) & 7; }
+static inline u32 pat_entry(u64 pat, u32 i)
+{
+	return (pat >> (8 * i)) & 7;
+}
 
 /* IA32_MTRR_DEF_TYPE bit 11: MTRRs enabled (Vol. 3A, 12.11.2.1, IA32_MTRR_DEF_TYPE MSR). */
 #define MTRR_DEF_E (1ull << 11)

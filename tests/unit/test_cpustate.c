@@ -19,13 +19,13 @@
 static struct cpu_state good(void)
 {
 	return (struct cpu_state){
-		.cr0 = HV_CR0,
-		.cr4 = 0x2668,
-		.svr = HV_APIC_SVR,
-		.tpr = HV_APIC_TPR,
-		.pat = 0x0007040600070406ull, /* the power-up default */
-		.has_mtrr = true,
-		.mtrr_def_type = 0xc06,
+	    .cr0 = HV_CR0,
+	    .cr4 = 0x2668,
+	    .svr = HV_APIC_SVR,
+	    .tpr = HV_APIC_TPR,
+	    .pat = 0x0007040600070406ull, /* the power-up default */
+	    .has_mtrr = true,
+	    .mtrr_def_type = 0xc06,
 	};
 }
 
@@ -97,10 +97,10 @@ static void test_each_fault_named(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values_written),
-		cmocka_unit_test(test_eoi_only_for_real_interrupts),
-		cmocka_unit_test(test_good_state_passes),
-		cmocka_unit_test(test_each_fault_named),
+	    cmocka_unit_test(test_values_written),
+	    cmocka_unit_test(test_eoi_only_for_real_interrupts),
+	    cmocka_unit_test(test_good_state_passes),
+	    cmocka_unit_test(test_each_fault_named),
 	};
 	return cmocka_run_group_tests_name("cpustate", tests, NULL, NULL);
 }

@@ -48,9 +48,9 @@ static void test_conversion(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cpuid15),
-		cmocka_unit_test(test_measured),
-		cmocka_unit_test(test_conversion),
+	    cmocka_unit_test(test_cpuid15),
+	    cmocka_unit_test(test_measured),
+	    cmocka_unit_test(test_conversion),
 	};
 	return cmocka_run_group_tests_name("tscfreq", tests, NULL, NULL);
 }
