@@ -8,6 +8,7 @@
 #include "loader.h"
 #include "acpi.h"
 #include "cpucheck.h"
+#include "tscfreq.h"
 #include "util.h"
 #include "x86.h"
 
@@ -242,5 +243,53 @@ EFI_STATUS cpu_find_all(struct rv_bootinfo *bi)
 	say("%u CPU%s (APIC ids%s), local APIC at 0x%llx", cpus.nr_cpus,
 	    cpus.nr_cpus == 1 ? "" : "s", ids,
 	    (unsigned long long)cpus.lapic_phys);
+	return EFI_SUCCESS;
+}
+
+/*
+ * How fast the TSC counts, for the hypervisor's timeouts and delays
+ * (docs/02-boot.md).  CPUID leaf 0x15 gives it exactly where it lists the
+ * crystal's frequency (Vol. 2A, CPUID—CPU Identification, leaf 15H, Time
+ * Stamp Counter and Nominal Core Crystal Clock Information Leaf);
+ * otherwise the loader counts ticks over a firmware Stall() of STALL_US.
+ * Under Bochs the TSC and the firmware's timer both run on emulated
+ * instruction ticks, so the measurement gives the same number every run.
+ * Leaf 0x16's base frequency is printed as a cross-check only: it is
+ * the processor's, not necessarily the TSC's.
+ */
+#define STALL_US 20000
+
+EFI_STATUS cpu_tsc_freq(struct rv_bootinfo *bi)
+{
+	uint32_t max, a, b, c, d, base_mhz = 0;
+	uint64_t khz = 0, t0, t1;
+
+	cpuid(0, 0, &max, &b, &c, &d);
+	if (max >= 0x16) {
+		cpuid(0x16, 0, &a, &b, &c, &d);
+		base_mhz = a & 0xffff;
+	}
+	if (max >= 0x15) {
+		cpuid(0x15, 0, &a, &b, &c, &d);
+		khz = tscfreq_khz_cpuid15(a, b, c);
+		if (khz) {
+			bi->tsc_khz = khz;
+			say("TSC: %llu kHz from CPUID leaf 0x15 (crystal %u Hz x %u/%u; leaf 0x16 "
+			    "base %u MHz)", (unsigned long long)khz, c, b, a, base_mhz);
+			return EFI_SUCCESS;
+		}
+	}
+	t0 = rdtsc();
+	uefi_call_wrapper(BS->Stall, 1, STALL_US);
+	t1 = rdtsc();
+	khz = tscfreq_khz_measured(t1 - t0, STALL_US);
+	if (!khz)
+		return fail("cannot measure the TSC: it did not advance over a %u us Stall()",
+			    STALL_US);
+	bi->tsc_khz = khz;
+	say("TSC: %llu kHz, measured over a %u us firmware Stall() (%llu ticks; CPUID leaf "
+	    "0x15 %s, leaf 0x16 base %u MHz)", (unsigned long long)khz, STALL_US,
+	    (unsigned long long)(t1 - t0), max >= 0x15 ? "lists no crystal" : "absent",
+	    base_mhz);
 	return EFI_SUCCESS;
 }

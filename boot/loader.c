@@ -331,6 +331,9 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = cpu_find_all(bi);
 	if (EFI_ERROR(st))
 		return st;
+	st = cpu_tsc_freq(bi);
+	if (EFI_ERROR(st))
+		return st;
 	st = load_hv(root, &hdr);
 	if (EFI_ERROR(st))
 		return st;

@@ -44,5 +44,7 @@ void fs_close(EFI_FILE_HANDLE f);
 EFI_STATUS cpu_check_vmx(void);
 /* CPUs and the local APIC address from the ACPI MADT (else MP Services), into bi. */
 EFI_STATUS cpu_find_all(struct rv_bootinfo *bi);
+/* The TSC frequency into bi->tsc_khz: CPUID leaf 0x15, else timed against Stall(). */
+EFI_STATUS cpu_tsc_freq(struct rv_bootinfo *bi);
 
 #endif

@@ -11,13 +11,19 @@
 #include "partition/partition.h"
 #include "platform/apic.h"
 #include "platform/console.h"
+#include "platform/cpustate.h"
 #include "platform/desc.h"
 #include "platform/mm.h"
 #include "platform/paging.h"
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
+#include "ept/ept.h"
 #include "vmx/vmx.h"
+
+/* How long the boot CPU waits for the started APs to enter VMX operation. */
+#define VMX_ON_WAIT_MS 2000
 
 extern u8 hv_stacks[];
 extern u8 __hv_start[], __hv_end[];
@@ -30,6 +36,7 @@ static void ap_main(void)
 {
 	if (vmx_cpu_init() == 0)
 		hv_printf("in VMX operation\n");
+	cpu_self_check();
 	cpu_run_loop();
 }
 
@@ -38,9 +45,10 @@ static void check_bootinfo(const struct rv_bootinfo *bi)
 	if (bi->magic != RV_BOOTINFO_MAGIC || bi->version != RV_BOOTINFO_VERSION)
 		panic("boot information at %p has magic %lx version %u; expected %lx version %u",
 		      bi, bi->magic, bi->version, RV_BOOTINFO_MAGIC, RV_BOOTINFO_VERSION);
-	if (bi->nr_mem_regions > RV_MAX_MEM_REGIONS || bi->nr_cpus > RV_MAX_CPUS)
-		panic("boot information is corrupt (%u regions, %u CPUs)", bi->nr_mem_regions,
-		      bi->nr_cpus);
+	if (bi->nr_mem_regions > RV_MAX_MEM_REGIONS || bi->nr_cpus > RV_MAX_CPUS ||
+	    !bi->tsc_khz)
+		panic("boot information is corrupt (%u regions, %u CPUs, TSC %lu kHz)",
+		      bi->nr_mem_regions, bi->nr_cpus, bi->tsc_khz);
 }
 
 static u64 top_of_memory(const struct rv_bootinfo *bi)
@@ -61,6 +69,9 @@ void hv_main(struct rv_bootinfo *bi)
 	hv_printf("Ringvisor hypervisor, image %p-%p\n", __hv_start, __hv_end);
 	check_bootinfo(bi);
 	hv_verbose = bi->config.verbose;
+	tsc_init(bi->tsc_khz);
+	hv_printf("TSC %lu kHz (from the loader; %s), timeouts in ms\n", bi->tsc_khz,
+		  cpu_has_invariant_tsc() ? "invariant" : "not reported invariant");
 
 	nr_cpus = bi->nr_cpus ? bi->nr_cpus : 1;
 	for (u32 i = 0; i < nr_cpus; i++) {
@@ -71,13 +82,18 @@ void hv_main(struct rv_bootinfo *bi)
 	}
 
 	write_cr3(paging_init(top_of_memory(bi)));
+	/* The same CR0 as every AP (trampoline.asm), whatever OVMF left. */
+	write_cr0(HV_CR0);
 	desc_init_cpu(&cpus[0]);
 	cpus[0].online = 1;
-	u64 free = mm_init(bi->mem, bi->nr_mem_regions);
+	u64 free = mm_init(bi->mem, bi->nr_mem_regions, paging_limit());
 	if (!free)
 		panic("no free memory in the firmware's memory map (%u regions)",
 		      bi->nr_mem_regions);
 	hv_printf("%lu MiB free for partitions and tables\n", free >> 8);
+	if (mm_unmapped_bytes())
+		hv_printf("%lu MiB above the %lu GiB the hypervisor maps are not used\n",
+			  mm_unmapped_bytes() >> 20, paging_limit() >> 30);
 	pic_mask_all();
 	apic_init(bi->lapic_phys);
 	if (apic_id() != cpus[0].apic_id) {
@@ -88,9 +104,13 @@ void hv_main(struct rv_bootinfo *bi)
 	if (vmx_cpu_init())
 		panic("cannot enter VMX operation on the boot CPU");
 	hv_printf("in VMX operation\n");
+	cpu_self_check();
+	hv_printf("memory types: identity map PAT entries 0 (WB) and 3 (UC, 3-4 GiB); EPT "
+		  "structures type %lu, guest RAM type %lu (6 = WB), guest PAT applies\n",
+		  (u64)EPTP_MEMTYPE_WB, (u64)(EPT_MT_WB >> 3));
 
 	u32 up = smp_boot_aps(bi, ap_main);
-	u64 end = rdtsc() + 400000000ull;
+	u64 end = rdtsc() + tsc_ms(VMX_ON_WAIT_MS);
 	u32 vmx = 0;
 	while (rdtsc() < end) {
 		vmx = 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Hypercall wrappers: pointers go through as numbers (guests are identity mapped). */
 #include "hc.h"
+#include "console.h"
+#include "guest.h"
 
 #define P(ptr) ((unsigned long)(uintptr_t)(ptr))
 
@@ -32,6 +34,22 @@ long hc_shutdown(uint64_t status)
 long hc_hv_info(struct rv_hv_info *out)
 {
 	return hypercall6(RV_HC_HV_INFO, P(out), 0, 0, 0, 0, 0);
+}
+
+uint64_t ms_ticks(uint64_t ms)
+{
+	/* Every vCPU that asks stores the same number: no lock needed. */
+	static uint64_t khz;
+	struct rv_hv_info info;
+
+	if (!__atomic_load_n(&khz, __ATOMIC_RELAXED)) {
+		if (hc_hv_info(&info) || !info.tsc_khz) {
+			gprintf("ms_ticks: the hypervisor reports no TSC frequency\n");
+			guest_abort();
+		}
+		__atomic_store_n(&khz, info.tsc_khz, __ATOMIC_RELAXED);
+	}
+	return ms * __atomic_load_n(&khz, __ATOMIC_RELAXED);
 }
 
 long hc_partition_create(const struct rv_partition_spec *spec)

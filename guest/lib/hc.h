@@ -22,6 +22,12 @@ long hc_vcpu_done(uint64_t status);
 long hc_wait_event(struct rv_event *out, uint64_t timeout_ticks);
 long hc_shutdown(uint64_t status);
 long hc_hv_info(struct rv_hv_info *out);
+/*
+ * TSC ticks in ms milliseconds, from rv_hv_info.tsc_khz (ABI 1.2): every
+ * timeout in the guests is written in ms and converted here.  Pacing
+ * that defines a benchmark's work (interval=, gap=) stays in ticks.
+ */
+uint64_t ms_ticks(uint64_t ms);
 long hc_partition_create(const struct rv_partition_spec *spec);
 long hc_partition_start(uint64_t id);
 long hc_partition_destroy(uint64_t id);

@@ -184,5 +184,14 @@ struct work_ctrl {
 #define WORK_STATUS_OK 0
 #define WORK_STATUS_EXPECT 1               /* an EXPECT failed */
 #define WORK_STATUS_UNKNOWN_TEST RV_EINVAL /* args[0] names no test */
+/*
+ * hello: CR0.CD or CR0.NW set, the vCPU runs uncached.  VM entry does not
+ * load those two bits from the guest-state area (Vol. 3C, 28.3.2.1, Loading
+ * Guest Control Registers, Debug Registers, and MSRs), so a guest has what
+ * its CPU's hypervisor left; Bochs runs it at full speed regardless.
+ */
+#define WORK_STATUS_CACHES_OFF 2
+#define WORK_CR0_CD (1ull << 30)
+#define WORK_CR0_NW (1ull << 29)
 
 #endif

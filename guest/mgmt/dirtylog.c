@@ -17,7 +17,7 @@
 #include "track.h"
 #include "tracedump.h"
 
-#define EVENT_POLL_TICKS 200000ull
+#define EVENT_POLL_MS 1 /* how long one wait for a ring-full event may block */
 
 struct dl_totals {
 	uint64_t lost, bad, forgiven, checked, reported;
@@ -65,7 +65,7 @@ static bool run_phase(struct scenario_run *run, struct tracked *t, uint64_t inte
 		/* ring: collect as we go; ring-wait: only when a ring is full. */
 		if (t->mode != MODE_RING_WAIT && !track_collect(run, t))
 			return false;
-		if (!poll_events(run, t, EVENT_POLL_TICKS))
+		if (!poll_events(run, t, ms_ticks(EVENT_POLL_MS)))
 			return false;
 	}
 }

@@ -14,7 +14,7 @@
 #include "track.h"
 
 #define EVENTS_STEPS 64 /* guest/work/events.c: EV_STEPS */
-#define EVENTS_WAIT_TICKS 40000000000ull
+#define EVENTS_WAIT_MS 200000
 
 void scenario_events(struct scenario_run *run)
 {
@@ -36,7 +36,7 @@ void scenario_events(struct scenario_run *run)
 	if (!track_create(run, &t, WORK_TEST_EVENTS, mode, 1, 1, ring, 0, 0, rounds) ||
 	    !track_log_on(run, &t) || !track_start(run, &t))
 		goto out;
-	for (uint64_t end = rdtsc() + EVENTS_WAIT_TICKS; !done;) {
+	for (uint64_t end = rdtsc() + ms_ticks(EVENTS_WAIT_MS); !done;) {
 		if (!track_collect(run, &t))
 			goto out;
 		collects++;

@@ -10,7 +10,7 @@
  */
 #include "track.h"
 
-#define FAULT_WAIT_TICKS 2000000000ull
+#define FAULT_WAIT_MS 10000
 
 static const struct {
 	const char *name;
@@ -129,7 +129,7 @@ static bool one_fault(struct scenario_run *run, uint32_t kind)
 		goto out;
 	}
 	for (;;) {
-		if (hc_wait_event(&ev, FAULT_WAIT_TICKS) || ev.type == RV_EV_TIMEOUT) {
+		if (hc_wait_event(&ev, ms_ticks(FAULT_WAIT_MS)) || ev.type == RV_EV_TIMEOUT) {
 			result_fail(run, "reason=no-fault-event kind=%s", kinds[kind].name);
 			break;
 		}
@@ -184,7 +184,7 @@ static const struct {
 };
 
 #define BLOCK_PAGES 16
-#define BLOCK_OP_TICKS 1200000000ull /* one request's bound in the hypervisor, and some */
+#define BLOCK_OP_MS 6000 /* one request's bound in the hypervisor (SMP_WAIT_LIMIT_MS), and some */
 
 /* An operation on a blocking workload must return `want` within the bound. */
 static bool block_op(struct scenario_run *run, const char *kind, const char *op, long rc,
@@ -192,7 +192,7 @@ static bool block_op(struct scenario_run *run, const char *kind, const char *op,
 {
 	uint64_t ticks = rdtsc() - t0;
 
-	if (rc == want && ticks < BLOCK_OP_TICKS)
+	if (rc == want && ticks < ms_ticks(BLOCK_OP_MS))
 		return true;
 	result_fail(run, "reason=block-op kind=%s op=%s rc=%ld want=%ld ticks=%lu", kind, op, rc,
 		    want, ticks);
@@ -220,12 +220,12 @@ static bool one_blocker(struct scenario_run *run, uint32_t kind)
 	if (!track_create(run, &t, WORK_TEST_BLOCK, MODE_RING, 1, 1, 1024, kind, 0, BLOCK_PAGES) ||
 	    !track_log_on(run, &t) || !track_start(run, &t))
 		goto out;
-	for (uint64_t until = rdtsc() + FAULT_WAIT_TICKS; !load_acquire(&t.ctrl->done_iter[0]);)
+	for (uint64_t until = rdtsc() + ms_ticks(FAULT_WAIT_MS); !load_acquire(&t.ctrl->done_iter[0]);)
 		if (rdtsc() > until) {
 			result_fail(run, "reason=block-not-started kind=%s", name);
 			goto out;
 		}
-	for (uint64_t until = rdtsc() + 2000000; rdtsc() < until;)
+	for (uint64_t until = rdtsc() + ms_ticks(10); rdtsc() < until;)
 		cpu_relax(); /* let it get into its loop */
 	if (track_harvest(run, &t) < BLOCK_PAGES) {
 		result_fail(run, "reason=block-few-entries kind=%s n=%lu", name, t.unreset);
@@ -296,7 +296,7 @@ void scenario_faults(struct scenario_run *run)
 			store_release(&by.ctrl->iteration, 1);
 	}
 	if (bystander) {
-		uint64_t until = rdtsc() + 2000000;
+		uint64_t until = rdtsc() + ms_ticks(10);
 		while (rdtsc() < until)
 			cpu_relax();
 		before = track_writes(&by);

@@ -20,11 +20,11 @@
 #include "fuzz.h"
 #include "track.h"
 
-#define WORK_WAIT_TICKS 40000000000ull /* the workload's whole storm, under Bochs */
+#define WORK_WAIT_MS 200000 /* the workload's whole storm, under Bochs */
 #define BYSTANDER_MIB 1
 #define BYSTANDER_RING 1024
-#define SETTLE_TICKS 4000000000ull
-#define PROGRESS_TICKS 4000000ull
+#define SETTLE_MS 20000
+#define PROGRESS_MS 800 /* a writing bystander stores within this */
 
 /* What must not change while the storm blows. */
 struct fz_sums {
@@ -46,7 +46,7 @@ static bool work_storm(struct scenario_run *run, uint64_t seed, uint64_t count,
 	    !track_start(run, &t))
 		goto out;
 	for (;;) {
-		long rc = hc_wait_event(&ev, WORK_WAIT_TICKS);
+		long rc = hc_wait_event(&ev, ms_ticks(WORK_WAIT_MS));
 		if (rc || ev.type == RV_EV_TIMEOUT) {
 			result_fail(run, "reason=work-timeout err=%ld", rc);
 			goto out;
@@ -164,7 +164,7 @@ static bool start_bystander(struct scenario_run *run, struct tracked *by, uint64
 	 * harvest, so once all are in (256 < the soft limit) its ring and
 	 * dirty counters stay still while it goes on writing.
 	 */
-	end = rdtsc() + SETTLE_TICKS;
+	end = rdtsc() + ms_ticks(SETTLE_MS);
 	do {
 		if (hc_dirty_stats((uint64_t)by->id, &st))
 			break;
@@ -179,7 +179,7 @@ static bool start_bystander(struct scenario_run *run, struct tracked *by, uint64
 /* True if the bystander's writers store more within a short while. */
 static bool bystander_moves(const struct tracked *by)
 {
-	uint64_t w = track_writes(by), end = rdtsc() + 40 * PROGRESS_TICKS;
+	uint64_t w = track_writes(by), end = rdtsc() + ms_ticks(PROGRESS_MS);
 
 	while (rdtsc() < end)
 		if (track_writes(by) > w)

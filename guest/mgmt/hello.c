@@ -11,7 +11,7 @@
 #include "worktests.h"
 
 /* Per RV_HC_WAIT_EVENT: seconds on hardware, much longer under Bochs. */
-#define HELLO_WAIT_TICKS 4000000000ull
+#define HELLO_WAIT_MS 20000
 /* Events beyond one per vCPU that we put up with before giving up. */
 #define MAX_STRAY_EVENTS 8
 /* Basic exit reason of VMCALL (SDM Vol. 3D, appendix C). */
@@ -24,7 +24,7 @@ static uint32_t wait_done(struct scenario_run *run, long id, uint32_t vcpus)
 	struct rv_event ev;
 
 	while (nr_done < vcpus) {
-		long rc = hc_wait_event(&ev, HELLO_WAIT_TICKS);
+		long rc = hc_wait_event(&ev, ms_ticks(HELLO_WAIT_MS));
 
 		if (rc) {
 			result_fail(run, "reason=wait err=%ld", rc);
@@ -52,7 +52,10 @@ static uint32_t wait_done(struct scenario_run *run, long id, uint32_t vcpus)
 		}
 		done[ev.vcpu] = true;
 		nr_done++;
-		if (ev.arg != WORK_STATUS_OK)
+		/* The workload checks its own CR0: caches must be on (CD, NW clear). */
+		if (!EXPECT(ev.arg != WORK_STATUS_CACHES_OFF))
+			result_fail(run, "reason=cr0-caches-off vcpu=%u", ev.vcpu);
+		else if (ev.arg != WORK_STATUS_OK)
 			result_fail(run, "reason=status vcpu=%u status=%lu", ev.vcpu, ev.arg);
 	}
 	return nr_done;
@@ -106,6 +109,8 @@ void scenario_hello(struct scenario_run *run)
 	EXPECT_EQ(info.abi_version, hc_version());
 	EXPECT_EQ(info.partition, guest_boot()->partition);
 	EXPECT_EQ(info.vcpu, 0);
+	if (!EXPECT(info.tsc_khz != 0))
+		result_fail(run, "reason=no-tsc-khz");
 
 	abi_negative_checks(&abi_ok, &abi_total);
 

@@ -21,7 +21,7 @@
 #include "prng.h"
 #include "track.h"
 
-#define ISO_WAIT_TICKS 2000000000ull
+#define ISO_WAIT_MS 10000
 /* RV_HV_LOAD_ADDR (hv/bootinfo.h): the loader puts hv.bin at this host-physical address. */
 #define HV_HPA 0x02000000ull
 #define CANARY_BYTES 0x10000ull
@@ -308,7 +308,7 @@ static bool one_attempt(struct scenario_run *run, const struct attempt *at,
 		goto out;
 	}
 	for (;;) {
-		if (hc_wait_event(&ev, ISO_WAIT_TICKS) || ev.type == RV_EV_TIMEOUT) {
+		if (hc_wait_event(&ev, ms_ticks(ISO_WAIT_MS)) || ev.type == RV_EV_TIMEOUT) {
 			result_fail(run, "reason=no-event attempt=%s", at->name);
 			break;
 		}
@@ -359,7 +359,7 @@ void scenario_isolation(struct scenario_run *run)
 		return;
 	}
 	store_release(&by.ctrl->iteration, 1);
-	for (uint64_t until = rdtsc() + ISO_WAIT_TICKS; track_writes(&by) < 64;) {
+	for (uint64_t until = rdtsc() + ms_ticks(ISO_WAIT_MS); track_writes(&by) < 64;) {
 		if (rdtsc() > until) {
 			result_fail(run, "reason=bystander-idle writes=%lu", track_writes(&by));
 			track_finish(run, &by);
@@ -405,7 +405,7 @@ void scenario_isolation(struct scenario_run *run)
 
 	/* The bystander must go on as if nothing had happened. */
 	if (track_resume_all(run, &by)) {
-		for (uint64_t until = rdtsc() + 4000000; rdtsc() < until;)
+		for (uint64_t until = rdtsc() + ms_ticks(20); rdtsc() < until;)
 			cpu_relax();
 		writes1 = track_writes(&by);
 		if (writes1 <= writes0) {
@@ -463,7 +463,7 @@ static long secrets_wait(struct scenario_run *run, long id)
 	struct rv_event ev;
 
 	for (;;) {
-		if (hc_wait_event(&ev, ISO_WAIT_TICKS) || ev.type == RV_EV_TIMEOUT) {
+		if (hc_wait_event(&ev, ms_ticks(ISO_WAIT_MS)) || ev.type == RV_EV_TIMEOUT) {
 			result_fail(run, "reason=no-event partition=%ld", id);
 			return -1;
 		}
@@ -526,7 +526,7 @@ static bool secrets_move(struct scenario_run *run, uint64_t seed, struct work_se
 		result_fail(run, "reason=start-source");
 		goto out;
 	}
-	for (uint64_t until = rdtsc() + ISO_WAIT_TICKS; !load_acquire(&sctl->writes[0]);) {
+	for (uint64_t until = rdtsc() + ms_ticks(ISO_WAIT_MS); !load_acquire(&sctl->writes[0]);) {
 		if (rdtsc() > until) {
 			result_fail(run, "reason=source-silent");
 			goto out;

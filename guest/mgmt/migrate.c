@@ -22,7 +22,7 @@
 #include "precopy.h"
 #include "track.h"
 
-#define DONE_TICKS 4000000000ull
+#define DONE_MS 20000
 
 static void copy_page(volatile uint8_t *dst, volatile uint8_t *src)
 {
@@ -48,6 +48,7 @@ static uint64_t copy_dirty(struct tracked *t, volatile uint8_t *dst)
 	return precopy_take(t->dirty, t->npages, send_page, &s);
 }
 
+/* gap= is pacing, not a timeout: the work of a round, in ticks. */
 static void spin(uint64_t ticks)
 {
 	uint64_t end = rdtsc() + ticks;
@@ -169,7 +170,7 @@ void scenario_migrate(struct scenario_run *run)
 	store_release(&ctrl->stop, 1);
 	for (uint32_t done = 0; done < vcpus;) {
 		struct rv_event ev;
-		if (hc_wait_event(&ev, DONE_TICKS) || ev.type == RV_EV_TIMEOUT) {
+		if (hc_wait_event(&ev, ms_ticks(DONE_MS)) || ev.type == RV_EV_TIMEOUT) {
 			result_fail(run, "reason=destination-timeout done=%u", done);
 			break;
 		}

@@ -15,13 +15,13 @@
  */
 #include "track.h"
 
-#define PERF_WAIT_TICKS 4000000000ull
+#define PERF_WAIT_MS 20000
 
 /* Wait until every vCPU finished iteration it; full rings get emptied. */
 static bool wait_written(struct scenario_run *run, struct tracked *t, uint64_t it,
 			 uint64_t *extra_get, uint64_t *extra_clear)
 {
-	uint64_t start = rdtsc();
+	uint64_t start = rdtsc(), limit = ms_ticks(PERF_WAIT_MS);
 
 	for (;;) {
 		uint32_t done = 0;
@@ -29,7 +29,7 @@ static bool wait_written(struct scenario_run *run, struct tracked *t, uint64_t i
 			done += load_acquire(&t->ctrl->done_iter[v]) == it;
 		if (done == t->vcpus)
 			return true;
-		if (rdtsc() - start > PERF_WAIT_TICKS) {
+		if (rdtsc() - start > limit) {
 			result_fail(run, "reason=timeout iteration=%lu done=%u", it, done);
 			return false;
 		}

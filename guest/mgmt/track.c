@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "track.h"
 
-#define DONE_WAIT_TICKS 4000000000ull
+#define DONE_WAIT_MS 20000
 
 static uint64_t alloc_used; /* bytes of our data slot handed out */
 
@@ -241,7 +241,7 @@ void track_finish(struct scenario_run *run, struct tracked *t)
 		while (done < t->vcpus) {
 			if (t->mode != MODE_BITMAP)
 				track_collect(run, t);
-			long rc = hc_wait_event(&ev, DONE_WAIT_TICKS);
+			long rc = hc_wait_event(&ev, ms_ticks(DONE_WAIT_MS));
 			if (rc || ev.type == RV_EV_TIMEOUT) {
 				result_fail(run, "reason=finish-timeout done=%u/%u", done, t->vcpus);
 				break;

@@ -24,17 +24,23 @@ static int test_hello(uint32_t vcpu, const struct rv_guest_boot *boot)
 	struct rv_hv_info info;
 	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 0 };
 
-	gprintf("hello from vCPU %u of %u (partition %u)\n", vcpu, boot->nr_vcpus,
-		boot->partition);
+	uint64_t cr0;
+
+	asm volatile("mov %%cr0, %0" : "=r"(cr0));
+	gprintf("hello from vCPU %u of %u (partition %u), cr0=%lx\n", vcpu, boot->nr_vcpus,
+		boot->partition, cr0);
 
 	EXPECT(vcpu < boot->nr_vcpus);
 	if (EXPECT_EQ(hc_hv_info(&info), 0)) {
 		EXPECT_EQ(info.partition, boot->partition);
 		EXPECT_EQ(info.vcpu, vcpu);
+		EXPECT(info.tsc_khz != 0);
 	}
 	/* Harmless if the check were missing: 9999 is no partition, spec is invalid. */
 	EXPECT_EQ(hc_partition_start(9999), -RV_EPERM);
 	EXPECT_EQ(hc_partition_create(&spec), -RV_EPERM);
+	if (cr0 & (WORK_CR0_CD | WORK_CR0_NW))
+		return WORK_STATUS_CACHES_OFF;
 	return WORK_STATUS_OK;
 }
 

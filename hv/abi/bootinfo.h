@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define RV_BOOTINFO_MAGIC 0x4f4f42564e495252ul /* "RRINVBOO" */
-#define RV_BOOTINFO_VERSION 1
+#define RV_BOOTINFO_VERSION 2 /* 2: tsc_khz */
 
 /* Fixed physical load address of the hypervisor image (hv/hv.ld). */
 #define RV_HV_LOAD_ADDR 0x02000000ul
@@ -100,6 +100,10 @@ struct rv_bootinfo {
 
 	struct rv_image images[RV_MAX_IMAGES];
 	struct rv_config config;
+
+	/* Version 2: how fast the TSC counts, in kHz (never 0): from CPUID
+	 * leaf 0x15, else measured against the firmware's Stall(). */
+	uint64_t tsc_khz;
 };
 
 #endif

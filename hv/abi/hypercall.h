@@ -111,6 +111,8 @@ struct rv_hv_info {
 	uint32_t vcpu;       /* the caller's vCPU index */
 	uint64_t tsc;        /* current TSC */
 	uint64_t free_pages; /* 4 KiB pages left in the hypervisor's allocator */
+	/* 1.2 */
+	uint64_t tsc_khz;    /* how fast the TSC counts: ticks per millisecond */
 };
 
 /*

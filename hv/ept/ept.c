@@ -191,5 +191,5 @@ void ept_destroy(struct ept *e)
 u64 ept_eptp(const struct ept *e, bool ad)
 {
 	/* Vol. 3C, 25.6.11, Extended-Page-Table Pointer (EPTP) */
-	return e->root | 6 /* WB */ | (3 << 3) /* 4-level */ | (ad ? BIT(6) : 0);
+	return e->root | EPTP_MEMTYPE_WB | (3 << 3) /* 4-level */ | (ad ? BIT(6) : 0);
 }

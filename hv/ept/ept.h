@@ -17,6 +17,7 @@
 #define EPT_X BIT(2)
 #define EPT_RWX (EPT_R | EPT_W | EPT_X)
 #define EPT_MT_WB (6ull << 3)
+#define EPTP_MEMTYPE_WB 6ull /* EPTP bits 2:0: the paging structures' type */
 #define EPT_ACCESSED BIT(8)
 #define EPT_DIRTY BIT(9)
 #define EPT_ADDR_MASK 0x000ffffffffff000ull

@@ -12,6 +12,7 @@
 #include "platform/apic.h"
 #include "platform/console.h"
 #include "platform/desc.h"
+#include "platform/cpustate.h"
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "rv_exit_reasons.h" /* generated from vmx/exit_reasons.def */
@@ -44,10 +45,12 @@ enum exit_action exit_external_interrupt(struct vcpu *v, const struct vmx_exit *
 	 * "Acknowledge interrupt on exit" is set, so the vector is in the
 	 * exit-interruption information and the interrupt is in service
 	 * (Vol. 3C, 25.7.1, VM-Exit Controls; 28.2.2, Information for VM Exits
-	 * Due to Vectored Events): end it.  The kick's only
-	 * purpose was to bring this CPU back to its run loop.
+	 * Due to Vectored Events): end it, unless it is the spurious vector,
+	 * which is never in service (Vol. 3A, 11.9, Spurious Interrupt).  The
+	 * kick's only purpose was to bring this CPU back to its run loop.
 	 */
-	apic_eoi();
+	if (apic_needs_eoi(e->intr_info & 0xff))
+		apic_eoi();
 	return EXIT_RESUME;
 }
 

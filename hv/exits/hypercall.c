@@ -19,6 +19,7 @@
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "platform/trace.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 typedef s64 (*hc_fn)(struct vcpu *v, const u64 *a);
@@ -83,6 +84,7 @@ static s64 hc_hv_info(struct vcpu *v, const u64 *a)
 		.tsc = rdtsc(),
 		.free_pages = mm_free_pages(),
 		.free_cpus = partition_free_cpus(),
+		.tsc_khz = tsc_khz(),
 	};
 	for (u32 i = 0; i < nr_cpus; i++)
 		info.vmx_cpus += READ_ONCE(cpus[i].vmx_on);

@@ -12,6 +12,7 @@
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 /* Owned by this file.  partition_lock guards the table and cpu_owner. */
@@ -23,6 +24,8 @@ static const struct rv_config *boot_config;
 static u16 next_vpid = 1;
 
 #define MGMT_DATA_MIB 8
+/* How long destroying a partition waits for each CPU to let go of its vCPU. */
+#define DESTROY_WAIT_MS 20000
 
 struct partition *partition_get(u32 id)
 {

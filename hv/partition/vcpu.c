@@ -10,6 +10,7 @@
 #include "partition/vcpu.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 void vcpu_kick(struct vcpu *v)

@@ -6,9 +6,11 @@
  */
 #include "platform/apic.h"
 #include "platform/console.h"
+#include "platform/cpustate.h"
 #include "lib/x86.h"
 
 #define APIC_ID 0x20
+#define APIC_TPR 0x80
 #define APIC_EOI 0xb0
 #define APIC_SVR 0x0f0
 #define APIC_LVT_TIMER 0x320
@@ -40,17 +42,20 @@ void apic_init(u64 mmio_base)
 
 	x2apic = base & BIT(10);
 	mmio = (volatile u32 *)(mmio_base ? mmio_base : (base & ~0xfffull));
-	wr(APIC_SVR, rd(APIC_SVR) | 0x100); /* software enable */
-	apic_mask_local();
+	apic_cpu_init();
 }
 
 /*
- * Nothing but our own IPIs should reach a CPU: mask the local APIC timer
- * and LINT0/LINT1 (the legacy PIC's path in virtual-wire mode) on every
- * CPU, and the 8259 PICs themselves once.
+ * Every CPU: software-enable the APIC with our spurious vector (after
+ * INIT it is disabled, and real processors then drop fixed IPIs), accept
+ * every priority, and let nothing but our own IPIs in: mask the local
+ * APIC timer and LINT0/LINT1 (the legacy PIC's path in virtual-wire mode)
+ * here, and the 8259 PICs themselves once (pic_mask_all).
  */
-void apic_mask_local(void)
+void apic_cpu_init(void)
 {
+	wr(APIC_SVR, HV_APIC_SVR);
+	wr(APIC_TPR, HV_APIC_TPR);
 	wr(APIC_LVT_TIMER, BIT(16));
 	wr(APIC_LVT_LINT0, BIT(16));
 	wr(APIC_LVT_LINT1, BIT(16));
@@ -65,6 +70,8 @@ void pic_mask_all(void)
 u32 apic_id(void) { return x2apic ? rd(APIC_ID) : rd(APIC_ID) >> 24; }
 
 void apic_eoi(void) { wr(APIC_EOI, 0); }
+u32 apic_svr(void) { return rd(APIC_SVR); }
+u32 apic_tpr(void) { return rd(APIC_TPR); }
 
 void apic_dump(void)
 {
@@ -89,10 +96,3 @@ void apic_send_ipi(u32 dest, u8 vector) { send_icr(dest, 0x4000 | vector); }
 void apic_send_init(u32 dest) { send_icr(dest, 0x4500); }
 void apic_send_sipi(u32 dest, u8 page) { send_icr(dest, 0x4600 | page); }
 void apic_send_nmi(u32 dest) { send_icr(dest, 0x4400); }
-
-void delay_ticks(u64 ticks)
-{
-	u64 end = rdtsc() + ticks;
-	while (rdtsc() < end)
-		cpu_relax();
-}

@@ -8,6 +8,8 @@
 static struct spinlock mm_lock;
 static u64 *bitmap;
 static u64 first_pfn, nr_pfns, nr_free;
+static u64 limit;      /* first address the hypervisor does not map */
+static u64 unmapped;   /* free bytes at or above limit, never handed out */
 
 #define LOW_LIMIT 0x100000ull /* never hand out memory below 1 MiB */
 
@@ -22,22 +24,41 @@ static void set_bits(u64 i, u64 n, bool used)
 	}
 }
 
+/*
+ * The part of a free region the allocator may hand out: page aligned,
+ * above 1 MiB and below the end of the hypervisor's identity map (memory
+ * beyond it would page-fault on the first touch, which is the allocator's
+ * own memset).
+ */
 static bool usable(const struct rv_mem_region *r, u64 *lo, u64 *hi)
 {
 	if (r->type != RV_MEM_FREE)
 		return false;
 	*lo = ALIGN_UP(MAX(r->base, LOW_LIMIT), PAGE_SIZE);
-	*hi = (r->base + r->size) & PAGE_MASK;
+	*hi = MIN((r->base + r->size) & PAGE_MASK, limit);
 	return *hi > *lo;
 }
 
-u64 mm_init(const struct rv_mem_region *regions, u32 n)
+/* Free bytes of a region at or above the mapped limit. */
+static u64 beyond_limit(const struct rv_mem_region *r)
+{
+	u64 lo = ALIGN_UP(MAX(MAX(r->base, LOW_LIMIT), limit), PAGE_SIZE);
+	u64 hi = (r->base + r->size) & PAGE_MASK;
+
+	return r->type == RV_MEM_FREE && hi > lo ? hi - lo : 0;
+}
+
+u64 mm_init(const struct rv_mem_region *regions, u32 n, u64 mapped_limit)
 {
 	u64 lo, hi, min = ~0ull, max = 0;
 
-	for (u32 i = 0; i < n; i++)
+	limit = mapped_limit & PAGE_MASK;
+	unmapped = 0;
+	for (u32 i = 0; i < n; i++) {
+		unmapped += beyond_limit(&regions[i]);
 		if (usable(&regions[i], &lo, &hi))
 			min = MIN(min, lo), max = MAX(max, hi);
+	}
 	if (max == 0)
 		return 0;
 	first_pfn = min >> PAGE_SHIFT;
@@ -116,3 +137,5 @@ void mm_free(u64 pa, u64 n)
 }
 
 u64 mm_free_pages(void) { return READ_ONCE(nr_free); }
+
+u64 mm_unmapped_bytes(void) { return unmapped; }

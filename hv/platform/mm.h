@@ -12,12 +12,18 @@
 #include "abi/bootinfo.h"
 #include "lib/types.h"
 
-/* Returns the number of free pages, 0 if nothing usable was found. */
-u64 mm_init(const struct rv_mem_region *regions, u32 n);
+/*
+ * Returns the number of free pages, 0 if nothing usable was found.  Only
+ * memory below mapped_limit (what the hypervisor's page tables map,
+ * paging_limit()) is ever handed out; mm_unmapped_bytes() says how much
+ * free memory lies at or above it.
+ */
+u64 mm_init(const struct rv_mem_region *regions, u32 n, u64 mapped_limit);
 /* n contiguous pages aligned to align_pages (a power of two); 0 = none. */
 u64 mm_alloc_aligned(u64 n, u64 align_pages);
 static inline u64 mm_alloc(u64 n) { return mm_alloc_aligned(n, 1); }
 void mm_free(u64 pa, u64 n);
 u64 mm_free_pages(void);
+u64 mm_unmapped_bytes(void);
 
 #endif

@@ -15,6 +15,7 @@
 static u64 pml4[512] __attribute__((aligned(4096)));
 static u64 pdpt[512] __attribute__((aligned(4096)));
 static u64 pd[MAX_GIB][512] __attribute__((aligned(4096)));
+static u64 mapped_gib;
 
 u64 paging_init(u64 top)
 {
@@ -24,6 +25,7 @@ u64 paging_init(u64 top)
 		hv_printf("paging: %lu GiB of physical space, mapping the first %u\n", gib, MAX_GIB);
 		gib = MAX_GIB;
 	}
+	mapped_gib = gib;
 	pml4[0] = (u64)pdpt | PTE_P | PTE_RW;
 	for (u64 g = 0; g < gib; g++) {
 		pdpt[g] = (u64)pd[g] | PTE_P | PTE_RW;
@@ -39,3 +41,5 @@ u64 paging_init(u64 top)
 }
 
 u64 paging_cr3(void) { return (u64)pml4; }
+
+u64 paging_limit(void) { return mapped_gib << 30; }

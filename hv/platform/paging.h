@@ -13,5 +13,7 @@
 /* Map [0, top) (rounded up to 1 GiB, at least 4 GiB); returns the CR3. */
 u64 paging_init(u64 top);
 u64 paging_cr3(void);
+/* The first physical address paging_init() left unmapped (at most 64 GiB). */
+u64 paging_limit(void);
 
 #endif

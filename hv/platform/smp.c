@@ -8,21 +8,26 @@
  */
 #include "platform/apic.h"
 #include "platform/console.h"
+#include "platform/cpustate.h"
 #include "platform/desc.h"
 #include "lib/lib.h"
 #include "platform/paging.h"
 #include "platform/panic.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
 #include "lib/x86.h"
 
 struct percpu cpus[RV_MAX_CPUS];
 u32 nr_cpus;
 
 extern u8 trampoline_start[], trampoline_end[];
-extern u8 tr_gdt_base[], tr_jmp_target[], tr_cr3[], tr_stack[], tr_percpu[], tr_entry[];
+extern u8 tr_gdt_base[], tr_jmp_target[], tr_cr0[], tr_cr3[], tr_stack[], tr_percpu[], tr_entry[];
 extern u8 tr_long_mode[], tr_gdt[];
 extern u8 hv_stacks[];
+
+/* How long an AP may take from the first SIPI to its first C code. */
+#define AP_ONLINE_MS 2000
 
 #define OFF(sym) ((u64)(sym) - (u64)trampoline_start)
 
@@ -34,7 +39,7 @@ static void ap_main(struct percpu *c)
 {
 	wrmsr(MSR_IA32_GS_BASE, (u64)c);
 	desc_init_cpu(c);
-	apic_mask_local();
+	apic_cpu_init();
 	store_release(&c->online, 1);
 	ap_entry();
 	panic("an AP's entry function returned");
@@ -64,8 +69,8 @@ void smp_wait_begin(struct smp_wait *w, u32 cpu)
 
 	w->cpu = cpu;
 	w->nmis = 0;
-	w->next_nmi = now + SMP_NMI_AFTER;
-	w->end = now + SMP_WAIT_LIMIT;
+	w->next_nmi = now + tsc_ms(SMP_NMI_AFTER_MS);
+	w->end = now + tsc_ms(SMP_WAIT_LIMIT_MS);
 	if (cpu != this_cpu_id()) /* we act on our own requests ourselves */
 		smp_kick_cpu(cpu);
 }
@@ -79,7 +84,7 @@ bool smp_wait_more(struct smp_wait *w)
 	if (now >= w->next_nmi && w->cpu != this_cpu_id()) {
 		apic_send_nmi(cpus[w->cpu].apic_id);
 		w->nmis++;
-		w->next_nmi = now + SMP_NMI_AFTER;
+		w->next_nmi = now + tsc_ms(SMP_NMI_AFTER_MS);
 	}
 	return true;
 }
@@ -98,6 +103,7 @@ u32 smp_boot_aps(const struct rv_bootinfo *bi, void (*entry)(void))
 	memcpy(tp, trampoline_start, trampoline_end - trampoline_start);
 	*(u32 *)(tp + OFF(tr_gdt_base)) = (u32)(bi->trampoline_phys + OFF(tr_gdt));
 	*(u32 *)(tp + OFF(tr_jmp_target)) = (u32)(bi->trampoline_phys + OFF(tr_long_mode));
+	*(u32 *)(tp + OFF(tr_cr0)) = (u32)HV_CR0;
 	*(u64 *)(tp + OFF(tr_cr3)) = paging_cr3();
 	*(u64 *)(tp + OFF(tr_entry)) = (u64)ap_main;
 
@@ -106,13 +112,14 @@ u32 smp_boot_aps(const struct rv_bootinfo *bi, void (*entry)(void))
 		*(u64 *)(tp + OFF(tr_stack)) = c->stack_top;
 		*(u64 *)(tp + OFF(tr_percpu)) = (u64)c;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* The SDM's delays: 10 ms after INIT, 200 us between the SIPIs. */
 		apic_send_init(c->apic_id);
-		delay_ticks(2000000); /* ~10 ms at Bochs' 200 MHz; the SDM's INIT wait */
+		udelay(10000);
 		apic_send_sipi(c->apic_id, (u8)(bi->trampoline_phys >> 12));
-		delay_ticks(200000);
+		udelay(200);
 		if (!load_acquire(&c->online))
 			apic_send_sipi(c->apic_id, (u8)(bi->trampoline_phys >> 12));
-		u64 end = rdtsc() + 400000000ull;
+		u64 end = rdtsc() + tsc_ms(AP_ONLINE_MS);
 		while (!load_acquire(&c->online) && rdtsc() < end)
 			cpu_relax();
 		if (load_acquire(&c->online))

@@ -17,10 +17,10 @@ void smp_kick_cpu(u32 cpu);
  * Waiting for another CPU to act on a request (docs/03-vmx.md, "Requests
  * no guest can block").  smp_wait_begin kicks the CPU with the fixed IPI;
  * smp_wait_more, called in the waiting loop, sends it an NMI if the kick
- * has not been answered after SMP_NMI_AFTER ticks (and again every
- * SMP_NMI_AFTER, since an NMI that arrives in the host between its last
+ * has not been answered after SMP_NMI_AFTER_MS (and again every
+ * SMP_NMI_AFTER_MS, since an NMI that arrives in the host between its last
  * check of requests and VM entry is spent there), and returns false once
- * SMP_WAIT_LIMIT ticks have passed: the CPU does not answer.
+ * SMP_WAIT_LIMIT_MS have passed: the CPU does not answer.
  */
 struct smp_wait {
 	u32 cpu;
@@ -29,8 +29,8 @@ struct smp_wait {
 	u64 end;       /* TSC of giving up */
 };
 
-#define SMP_NMI_AFTER 2000000ull    /* ticks: ~10 ms at Bochs' 200 M a second */
-#define SMP_WAIT_LIMIT 1000000000ull
+#define SMP_NMI_AFTER_MS 10
+#define SMP_WAIT_LIMIT_MS 5000
 
 void smp_wait_begin(struct smp_wait *w, u32 cpu);
 bool smp_wait_more(struct smp_wait *w);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host exceptions: the hypervisor never expects one, so each is a panic. */
 #include "platform/apic.h"
+#include "platform/cpustate.h"
 #include "platform/desc.h"
 #include "platform/panic.h"
 #include "lib/x86.h"
@@ -31,7 +32,7 @@ void isr_dispatch(struct trap_frame *f)
 		static u32 strays; /* any CPU; only a count for the log */
 		if (__atomic_fetch_add(&strays, 1, __ATOMIC_RELAXED) < 4)
 			hv_printf("stray interrupt vector %lu in the host\n", f->vector);
-		if (f->vector != 0xff) /* the spurious vector takes no EOI */
+		if (apic_needs_eoi(f->vector)) /* the spurious vector takes none */
 			apic_eoi();
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "platform/console.h"
 #include "platform/percpu.h"
 #include "platform/smp.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 void vmx_flush_service(void)

@@ -20,7 +20,7 @@ static int setup(void **state)
 {
 	arena = aligned_alloc(PAGE_SIZE, ARENA_PAGES * PAGE_SIZE);
 	struct rv_mem_region r = { (u64)arena, ARENA_PAGES * PAGE_SIZE, RV_MEM_FREE, 0 };
-	return mm_init(&r, 1) ? 0 : -1;
+	return mm_init(&r, 1, ~0ull) ? 0 : -1;
 }
 
 static int teardown(void **state)
