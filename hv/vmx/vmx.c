@@ -399,6 +399,15 @@ int vmx_check_state(const struct rv_vcpu_state *s)
 {
 	int err = check_event(s);
 
+	/*
+	 * 32-bit PAE paging under EPT takes its four PDPTEs from the VMCS at
+	 * VM entry (Vol. 3C, 27.3.2.4, Loading Page-Directory-Pointer-Table
+	 * Entries); the state has no room for them and we do not read them
+	 * from guest memory, so such a state is refused rather than run with
+	 * stale ones.
+	 */
+	if (!err && (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE) && !(s->efer & EFER_LMA))
+		err = -RV_EINVAL;
 	return err ? err : unswitched_check(s);
 }
 
