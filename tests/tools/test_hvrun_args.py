@@ -177,3 +177,12 @@ class ScenarioFile(Base):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HelpNamesCpuDefaults(unittest.TestCase):
+    """--help says which scenarios need more CPUs than their `vcpus`."""
+
+    def test_every_special_case_is_named(self):
+        text = " ".join(cli.USAGE.split())
+        for name in list(scenarios.PARTITIONS_PER_VCPU) + list(scenarios.FIXED_WORKLOAD_CPUS):
+            self.assertRegex(text, r"\b%s\b" % name, f"--help does not say what {name} needs")

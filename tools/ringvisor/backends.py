@@ -2,7 +2,7 @@
 """The emulators: Bochs (the default here), QEMU with TCG (no VMX: used to
 check that the loader refuses) and QEMU with KVM (real VT-x through nested
 KVM on an Intel host).  Command lines, the tools each needs, and stopping
-them.  See /work/shared/bochs/README.md (shared/bochs/README.md) for why
+them.  See docs/bochs.md (the book's appendix on Bochs) for why
 Bochs is driven the way it is."""
 
 import os

@@ -30,8 +30,11 @@ options:
                  kvm_intel's nested VMX is on; otherwise bochs.
                  qemu = QEMU with TCG, which has no VMX (the loader must
                  refuse; used by a test).
-  --cpus N       logical CPUs of the machine (default: 1 + the largest
-                 `vcpus` of the scenarios run, 1 if none has that key).
+  --cpus N       logical CPUs of the machine (default: 1 for the management
+                 partition + the most any scenario's workloads need: its
+                 `vcpus`; twice that for migrate and soak (source and
+                 destination); 2 for faults, isolation, isolation-state
+                 and fuzz (a bystander besides the workload)).
   --timeout S    give up after S seconds of wall time (default 900).
   --log FILE     also write the console (and hvrun's messages) to FILE.
   --verbose      ask the hypervisor to log every VM exit (log=verbose).

@@ -181,7 +181,7 @@ def missing_result_keys(scenario, verdict, rest):
 # (faults, isolation: a bystander and the misbehaving workload; fuzz: a
 # bystander and the fuzzer's own partitions).
 PARTITIONS_PER_VCPU = {"migrate": 2, "soak": 2}
-FIXED_WORKLOAD_CPUS = {"faults": 2, "isolation": 2, "fuzz": 2}
+FIXED_WORKLOAD_CPUS = {"faults": 2, "isolation": 2, "isolation-state": 2, "fuzz": 2}
 
 
 def default_cpus(runs, table, limits):
