@@ -132,6 +132,8 @@ enum work_iso_op {
 	WORK_ISO_WRMSR,   /* wrmsr args[3] to MSR args[2] */
 	WORK_ISO_VMX,     /* the instruction enum work_iso_vmx args[2] */
 	WORK_ISO_CR4_VMXE, /* set CR4.VMXE, which the guest reads as 0 */
+	WORK_ISO_CR8_WRITE, /* MOV to CR8: raise the task priority to args[2] */
+	WORK_ISO_CR8_READ,  /* MOV from CR8 */
 	WORK_ISO_CR3,     /* load CR3 = args[2]: page tables outside our RAM */
 	WORK_ISO_HC,      /* hypercall args[2] with arguments args[3..5] */
 	WORK_ISO_FORGE,   /* print the lines that end or pass a run, then finish */

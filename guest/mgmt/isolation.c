@@ -132,6 +132,10 @@ static const struct attempt attempts[] = {
 	VMX("monitor", WORK_VMX_MONITOR, RV_EXIT_MONITOR),
 	VMX("mwait", WORK_VMX_MWAIT, RV_EXIT_MWAIT),
 	FIXED("cr4-vmxe", WORK_ISO_CR4_VMXE, FIX_NONE, WANT_EXIT, RV_EXIT_CR_ACCESS),
+	/* The real TPR: a raised one would hold back every kick to this CPU
+	 * (docs/03, Requests no guest can block). */
+	{ "cr8-raise-tpr", WORK_ISO_CR8_WRITE, 15, 0, 0, 0, FIX_NONE, WANT_EXIT, RV_EXIT_CR_ACCESS, 0 },
+	FIXED("cr8-read-tpr", WORK_ISO_CR8_READ, FIX_NONE, WANT_EXIT, RV_EXIT_CR_ACCESS),
 	/* Hypercalls a workload may not make: refused, and the workload is told. */
 	HC("hc-shutdown", RV_HC_SHUTDOWN, 0, 0, 0, FIX_NONE, RV_EPERM),
 	HC("hc-destroy-mgmt", RV_HC_PARTITION_DESTROY, 0, 0, 0, FIX_NONE, RV_EPERM),

@@ -434,6 +434,14 @@ static int test_isolation(uint32_t vcpu, const struct rv_guest_boot *boot)
 		asm volatile("mov %0, %%cr4" ::"r"(cr4 | (1ull << 13)) : "memory");
 		break;
 	}
+	case WORK_ISO_CR8_WRITE:
+		asm volatile("mov %0, %%cr8" ::"r"(a) : "memory");
+		break;
+	case WORK_ISO_CR8_READ: {
+		uint64_t tpr;
+		asm volatile("mov %%cr8, %0" : "=r"(tpr));
+		break;
+	}
 	case WORK_ISO_CR3:
 		/* The next instruction fetch walks page tables at @a (PML4 entry 0). */
 		asm volatile("mov %0, %%cr3" ::"r"(a) : "memory");
