@@ -28,13 +28,15 @@ static const struct {
 };
 
 /*
- * spin: the workload feeds a watchdog of SPIN_WATCHDOG ticks for
- * SPIN_FED ticks, then spins with interrupts off.  The stop must come
+ * spin: the workload feeds a watchdog of SPIN_WATCHDOG_MS for SPIN_FED_MS,
+ * then spins with interrupts off (the watchdog call takes TSC ticks).  The stop must come
  * after both (a watchdog that ignored the hypercalls would fire during
  * the feeding) and name the watchdog.
  */
-#define SPIN_WATCHDOG 10000000ull
-#define SPIN_FED 30000000ull
+#define SPIN_WATCHDOG_MS 50
+#define SPIN_FED_MS 150
+#define SPIN_WATCHDOG ms_ticks(SPIN_WATCHDOG_MS)
+#define SPIN_FED ms_ticks(SPIN_FED_MS)
 
 /*
  * Set when the processor has no VMX-preemption timer: spin cannot be
