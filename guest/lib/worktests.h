@@ -107,6 +107,7 @@ enum work_fault {
 	WORK_FAULT_VMXON,    /* a VMX instruction */
 	WORK_FAULT_HLT,      /* halt */
 	WORK_FAULT_BAD_STATE, /* the management partition gives it an invalid start state */
+	WORK_FAULT_PENDING_DB, /* a start state with a single-step #DB pending (no IDT) */
 	WORK_FAULT_SPIN,     /* feed the watchdog (args[2] ticks) with hypercalls for args[3]
 				ticks, then spin with interrupts off */
 	WORK_FAULT_NR

@@ -24,6 +24,7 @@ static const struct {
 	[WORK_FAULT_VMXON] = { "vmxon", RV_EXIT_VMXON },
 	[WORK_FAULT_HLT] = { "hlt", RV_EXIT_HLT },
 	[WORK_FAULT_BAD_STATE] = { "bad-state", RV_EXIT_ENTRY_FAIL_GUEST_STATE },
+	[WORK_FAULT_PENDING_DB] = { "pending-db", RV_EXIT_TRIPLE_FAULT }, /* #DB, no IDT */
 	[WORK_FAULT_SPIN] = { "spin", RV_EXIT_PREEMPTION_TIMER }, /* the watchdog */
 };
 
@@ -72,14 +73,16 @@ static bool watchdog_checks(struct scenario_run *run, long id)
 }
 
 /*
- * The documented start state (docs/05-partitions.md), but with an
- * unusable code segment: VM entry must refuse it (Vol. 3C, 27.3.1.2,
- * Checks on Guest Segment Registers), and that must stop only this vCPU's
- * partition, with the guest-state fields printed.
+ * The documented start state (docs/05-partitions.md) with one change.
+ * bad-state: an unusable code segment, which VM entry must refuse (Vol.
+ * 3C, 27.3.1.2, Checks on Guest Segment Registers), stopping only this
+ * vCPU's partition with the guest-state fields printed.  pending-db: a
+ * single-step #DB pending, which must be delivered (and, with no IDT,
+ * end in a triple fault): the state's pending debug exceptions are loaded.
  */
-static long give_bad_state(long id)
+static long give_state(long id, uint32_t kind)
 {
-	struct rv_vcpu_state st;
+	static struct rv_vcpu_state st; /* 4.7 KiB: not on our stack */
 
 	memset(&st, 0, sizeof(st));
 	st.rip = RV_GPA_IMAGE;
@@ -93,12 +96,17 @@ static long give_bad_state(long id)
 	for (int s = 0; s < RV_NR_SEGS; s++)
 		st.seg[s] = (struct rv_segment){ .base = 0, .limit = 0xffffffff, .ar = 0xc093,
 						 .sel = 0x10 };
-	st.seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 1u << 16, .sel = 0x08 };
+	st.seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 0xa09b, .sel = 0x08 };
 	st.seg[RV_SEG_LDTR] = (struct rv_segment){ .ar = 1u << 16 };
 	st.seg[RV_SEG_TR] = (struct rv_segment){ .base = RV_GPA_GDT + 0x800, .limit = 0x67,
 						 .ar = 0x8b, .sel = 0x18 };
 	st.gdtr_base = RV_GPA_GDT;
 	st.gdtr_limit = 39;
+	if (kind == WORK_FAULT_BAD_STATE)
+		st.seg[RV_SEG_CS].ar = 1u << 16; /* unusable */
+	else
+		st.pending_dbg = 1u << 14; /* BS: a single-step trap, delivered before
+					    * the first instruction (Vol. 3C, 27.7.3) */
 	return hc_vcpu_set_state((uint64_t)id, 0, &st);
 }
 
@@ -115,7 +123,8 @@ static bool one_fault(struct scenario_run *run, uint32_t kind)
 		return false;
 	}
 	long rc;
-	if (kind == WORK_FAULT_BAD_STATE && (rc = give_bad_state(id))) {
+	if ((kind == WORK_FAULT_BAD_STATE || kind == WORK_FAULT_PENDING_DB) &&
+	    (rc = give_state(id, kind))) {
 		result_fail(run, "reason=set-state err=%ld", rc);
 		goto out;
 	}
@@ -278,6 +287,79 @@ out:
 	return ok;
 }
 
+/*
+ * A start state with paging off, which unrestricted guest allows (Vol.
+ * 3C, 27.3.1.1, Checks on Guest Control Registers, Debug Registers, and
+ * MSRs): 32-bit protected mode, flat segments, CR0 = PE|ET|NE, EFER 0.  The
+ * vCPU starts at a stub we write into its memory, which hands the CR0 it
+ * runs with to RV_HC_VCPU_DONE.  A hypervisor that forced PG on would
+ * start it with paging through CR3 = 0, and it would fault instead.
+ */
+#define STUB_GPA 0xe000ull
+static const uint8_t pm32_stub[] = {
+	0x0f, 0x20, 0xc0,                       /* mov %cr0, %eax */
+	0x89, 0xc7,                             /* mov %eax, %edi */
+	0xb8, RV_HC_VCPU_DONE, 0x00, 0x00, 0x00, /* mov $RV_HC_VCPU_DONE, %eax */
+	0x0f, 0x01, 0xc1,                       /* vmcall */
+	0xeb, 0xfe,                             /* jmp . */
+};
+
+static bool paging_off_check(struct scenario_run *run)
+{
+	static struct rv_vcpu_state st; /* 4.7 KiB: not on our stack */
+	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 1,
+					  .args = { WORK_TEST_HELLO } };
+	struct rv_event ev;
+	bool ok = false;
+	long rc, id = hc_partition_create(&spec);
+
+	if (id < 0) {
+		result_fail(run, "reason=create kind=paging-off err=%ld", id);
+		return false;
+	}
+	if ((rc = hc_map((uint64_t)id, 0, WIN_SYS(id)))) {
+		result_fail(run, "reason=map kind=paging-off err=%ld", rc);
+		goto out;
+	}
+	memcpy((void *)(WIN_SYS(id) + STUB_GPA), pm32_stub, sizeof(pm32_stub));
+	memset(&st, 0, sizeof(st));
+	st.rip = STUB_GPA;
+	st.gpr[4] = RV_GPA_STACKS_TOP;
+	st.rflags = 0x202;
+	st.cr0 = 0x31; /* PE, ET, NE: no paging */
+	st.dr7 = 0x400;
+	for (int i = 0; i < RV_NR_SEGS; i++)
+		st.seg[i] = (struct rv_segment){ .limit = 0xffffffff, .ar = 0xc093, .sel = 0x10 };
+	st.seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 0xc09b, .sel = 0x08 };
+	st.seg[RV_SEG_LDTR] = (struct rv_segment){ .ar = 1u << 16 };
+	st.seg[RV_SEG_TR] = (struct rv_segment){ .base = RV_GPA_GDT + 0x800, .limit = 0x67,
+						 .ar = 0x8b, .sel = 0x18 };
+	st.gdtr_base = RV_GPA_GDT;
+	st.gdtr_limit = 39;
+	if ((rc = hc_vcpu_set_state((uint64_t)id, 0, &st)) || (rc = hc_partition_start((uint64_t)id))) {
+		result_fail(run, "reason=paging-off-setup err=%ld", rc);
+		goto out;
+	}
+	for (;;) {
+		if (hc_wait_event(&ev, ms_ticks(FAULT_WAIT_MS)) || ev.type == RV_EV_TIMEOUT) {
+			result_fail(run, "reason=paging-off-no-event");
+			break;
+		}
+		if (ev.partition != id)
+			continue;
+		if (ev.type != RV_EV_VCPU_DONE || !(ev.arg & 1) || (ev.arg & (1ull << 31))) {
+			result_fail(run, "reason=paging-off type=%u arg=0x%lx", ev.type, ev.arg);
+			break;
+		}
+		gprintf("faults: a vCPU started with paging off ran with CR0 = 0x%lx\n", ev.arg);
+		ok = true;
+		break;
+	}
+out:
+	hc_partition_destroy((uint64_t)id);
+	return ok;
+}
+
 void scenario_faults(struct scenario_run *run)
 {
 	struct rv_hv_info info;
@@ -308,6 +390,7 @@ void scenario_faults(struct scenario_run *run)
 	uint32_t answered = 0;
 	for (uint32_t k = 0; k < WORK_BLOCK_NR; k++)
 		answered += one_blocker(run, k);
+	bool paging_off = paging_off_check(run);
 	if (bystander) {
 		after = track_writes(&by);
 		if (after <= before)
@@ -317,7 +400,7 @@ void scenario_faults(struct scenario_run *run)
 	uint32_t kinds_run = WORK_FAULT_NR - spin_untestable;
 	result_kv(run, "kinds=%u contained=%u blockers=%u answered=%u bystander=%d", kinds_run,
 		  contained, WORK_BLOCK_NR, answered, bystander);
-	result_kv(run, "bystander_writes=%lu", after - before);
+	result_kv(run, "bystander_writes=%lu paging_off=%d", after - before, paging_off);
 	if (spin_untestable)
 		result_kv(run, "untestable=spin"); /* no VMX-preemption timer */
 	if (contained != kinds_run)
