@@ -63,7 +63,7 @@ static void run_once(struct vcpu *v)
 	 * a full ring enters later, with the same VMCS).  For a vCPU the
 	 * handler stopped there is no next entry, and no harm.
 	 */
-	if (vmx_reinject(e))
+	if (vmx_reinject(e) && !vcpu_state_is_final(v->state))
 		v->stats.reinjected++;
 	/* PML: what the processor logged reaches the ring at every exit. */
 	if (v->vmx.pml_hpa)

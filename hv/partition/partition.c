@@ -24,8 +24,6 @@ static const struct rv_config *boot_config;
 static u16 next_vpid = 1;
 
 #define MGMT_DATA_MIB 8
-/* How long destroying a partition waits for each CPU to let go of its vCPU. */
-#define DESTROY_WAIT_MS 20000
 
 struct partition *partition_get(u32 id)
 {
@@ -363,8 +361,17 @@ static void delete_slot(struct partition *p, u32 id)
 	dirty_set_logging(&p->dirty, id, false);
 	unmap_window(p, id);
 	ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
-	p->dirty.unresponsive |= vmx_flush_cpus(p->cpu_mask);
-	mm_free(cur->hpa, cur->size / PAGE_SIZE);
+	u64 stuck = vmx_flush_cpus(p->cpu_mask);
+	if (stuck) {
+		/* A CPU that did not confirm may still write through its old
+		 * translations: keep the pages out of the allocator for good
+		 * rather than hand them to another partition. */
+		p->dirty.unresponsive |= stuck;
+		hv_printf("partition %u slot %u: %lu pages kept out of use (CPUs %lx did not "
+			  "confirm the invalidation)\n", p->id, id, (u64)(cur->size / PAGE_SIZE), stuck);
+	} else {
+		mm_free(cur->hpa, cur->size / PAGE_SIZE);
+	}
 	memset(cur, 0, sizeof(*cur));
 }
 

@@ -83,6 +83,10 @@ void apic_dump(void)
 static void send_icr(u32 dest, u32 lo)
 {
 	if (x2apic) {
+		/* WRMSR to the x2APIC ICR is not serializing: without a fence
+		 * the IPI may overtake the request stores it announces (Vol.
+		 * 3A, 11.12.3, MSR Access in x2APIC Mode). */
+		asm volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((u64)dest << 32) | lo);
 		return;
 	}

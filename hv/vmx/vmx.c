@@ -360,9 +360,11 @@ void vmx_save_state(struct vmx_vcpu *v, struct rv_vcpu_state *s)
 static int check_event(const struct rv_vcpu_state *s)
 {
 	u32 info = s->event_info, type = (info >> 8) & 7, vec = info & 0xff;
-	/* Exceptions that push an error code (Vol. 3A, 6.3.1, table 6-1). */
-	const u32 with_error = BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17) |
-			       BIT(21);
+	/* Hardware exceptions that push an error code in protected mode: for
+	 * these the flag must be 1, for every other event 0 (27.2.1.3, as it
+	 * reads where IA32_VMX_BASIC[56] is 0; we ask it of every CPU). */
+	bool want_error = type == 3 && (s->cr0 & CR0_PE) &&
+			  (vec == 8 || (vec >= 10 && vec <= 14) || vec == 17);
 
 	if (!(info & BIT(31)))
 		return info || s->event_error || s->event_insn_len ? -RV_EINVAL : 0;
@@ -371,27 +373,23 @@ static int check_event(const struct rv_vcpu_state *s)
 	switch (type) {
 	case 0: /* external interrupt */
 		break;
-	case 2: /* NMI */
-		if (vec != 2)
-			return -RV_EINVAL;
-		break;
 	case 3: /* hardware exception */
-		if (vec > 31 || vec == 2)
+		if (vec > 31)
 			return -RV_EINVAL;
 		break;
 	case 4: case 5: case 6: /* software interrupt, privileged/other software exception */
 		if (s->event_insn_len < 1 || s->event_insn_len > 15)
 			return -RV_EINVAL;
-		if (type == 5 && vec != 1)
-			return -RV_EINVAL;
 		break;
-	default: /* 1 and 7 are reserved or need controls we do not use */
+	default:
+		/* 2 (NMI): our guests never take one, and an injected NMI would
+		 * leave blocking by NMI for as long as the guest runs, holding
+		 * back every kick NMI (docs/03); vmx_reinject never leaves one.
+		 * 1 and 7: reserved, or need controls we do not use. */
 		return -RV_EINVAL;
 	}
-	if (info & BIT(11)) /* an error code: only these, and in protected mode */
-		if (type != 3 || vec > 31 || !(with_error & BIT(vec)) || !(s->cr0 & CR0_PE) ||
-		    (s->event_error & 0xffff8000u))
-			return -RV_EINVAL;
+	if (!!(info & BIT(11)) != want_error || (s->event_error & 0xffff0000u))
+		return -RV_EINVAL;
 	return 0;
 }
 
@@ -407,6 +405,8 @@ int vmx_check_state(const struct rv_vcpu_state *s)
 	 * stale ones.
 	 */
 	if (!err && (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE) && !(s->efer & EFER_LMA))
+		err = -RV_EINVAL;
+	if (!err && (s->dr7 >> 32)) /* DR7[63:32] must be 0 (27.3.1.1) */
 		err = -RV_EINVAL;
 	return err ? err : unswitched_check(s);
 }
@@ -453,7 +453,10 @@ void vmx_load_state(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 	vmx_write(GUEST_GDTR_LIMIT, s->gdtr_limit & 0xffff);
 	vmx_write(GUEST_IDTR_BASE, s->idtr_base);
 	vmx_write(GUEST_IDTR_LIMIT, s->idtr_limit & 0xffff);
-	vmx_write(GUEST_INTERRUPTIBILITY, s->interruptibility & 0xf);
+	/* STI and MOV-SS blocking and SMI blocking; never blocking by NMI,
+	 * which with NMI exiting would last as long as the guest runs and
+	 * hold back every kick NMI (Vol. 3C, 27.3.2.5; docs/03). */
+	vmx_write(GUEST_INTERRUPTIBILITY, s->interruptibility & 0x7);
 	vmx_write(GUEST_ACTIVITY_STATE, 0); /* active: HLT and the rest stop the partition */
 	/* B0-B3, enabled breakpoint, BS, RTM; the rest is reserved (Vol. 3C, 25.4.2). */
 	vmx_write(GUEST_PENDING_DBG, s->pending_dbg & 0x1500f);
