@@ -80,34 +80,92 @@ static bool watchdog_checks(struct scenario_run *run, long id)
  * single-step #DB pending, which must be delivered (and, with no IDT,
  * end in a triple fault): the state's pending debug exceptions are loaded.
  */
+static struct rv_vcpu_state state_buf; /* 4.7 KiB: not on our stack */
+
+static struct rv_vcpu_state *start_state(void)
+{
+	struct rv_vcpu_state *st = &state_buf;
+
+	memset(st, 0, sizeof(*st));
+	st->rip = RV_GPA_IMAGE;
+	st->gpr[4] = RV_GPA_STACKS_TOP;
+	st->rflags = 0x202;
+	st->cr0 = 0x80000031;
+	st->cr3 = RV_GPA_PML4;
+	st->cr4 = 0x20;
+	st->efer = 0x500;
+	st->dr7 = 0x400;
+	for (int s = 0; s < RV_NR_SEGS; s++)
+		st->seg[s] = (struct rv_segment){ .base = 0, .limit = 0xffffffff, .ar = 0xc093,
+						  .sel = 0x10 };
+	st->seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 0xa09b, .sel = 0x08 };
+	st->seg[RV_SEG_LDTR] = (struct rv_segment){ .ar = 1u << 16 };
+	st->seg[RV_SEG_TR] = (struct rv_segment){ .base = RV_GPA_GDT + 0x800, .limit = 0x67,
+						  .ar = 0x8b, .sel = 0x18 };
+	st->gdtr_base = RV_GPA_GDT;
+	st->gdtr_limit = 39;
+	return st;
+}
+
 static long give_state(long id, uint32_t kind)
 {
-	static struct rv_vcpu_state st; /* 4.7 KiB: not on our stack */
+	struct rv_vcpu_state *st = start_state();
 
-	memset(&st, 0, sizeof(st));
-	st.rip = RV_GPA_IMAGE;
-	st.gpr[4] = RV_GPA_STACKS_TOP;
-	st.rflags = 0x202;
-	st.cr0 = 0x80000031;
-	st.cr3 = RV_GPA_PML4;
-	st.cr4 = 0x20;
-	st.efer = 0x500;
-	st.dr7 = 0x400;
-	for (int s = 0; s < RV_NR_SEGS; s++)
-		st.seg[s] = (struct rv_segment){ .base = 0, .limit = 0xffffffff, .ar = 0xc093,
-						 .sel = 0x10 };
-	st.seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 0xa09b, .sel = 0x08 };
-	st.seg[RV_SEG_LDTR] = (struct rv_segment){ .ar = 1u << 16 };
-	st.seg[RV_SEG_TR] = (struct rv_segment){ .base = RV_GPA_GDT + 0x800, .limit = 0x67,
-						 .ar = 0x8b, .sel = 0x18 };
-	st.gdtr_base = RV_GPA_GDT;
-	st.gdtr_limit = 39;
 	if (kind == WORK_FAULT_BAD_STATE)
-		st.seg[RV_SEG_CS].ar = 1u << 16; /* unusable */
+		st->seg[RV_SEG_CS].ar = 1u << 16; /* unusable */
 	else
-		st.pending_dbg = 1u << 14; /* BS: a single-step trap, delivered before
-					    * the first instruction (Vol. 3C, 27.7.3) */
-	return hc_vcpu_set_state((uint64_t)id, 0, &st);
+		st->pending_dbg = 1u << 14; /* BS: a single-step trap, delivered before
+					     * the first instruction (Vol. 3C, 27.7.3) */
+	return hc_vcpu_set_state((uint64_t)id, 0, st);
+}
+
+/*
+ * States whose pending event VM entry would refuse with VMfail (which only
+ * the hypervisor's own bugs may cause), or that the hypervisor cannot
+ * load: RV_HC_VCPU_SET_STATE must refuse each with -RV_EINVAL.  Returns
+ * how many were refused; the last, a valid event, must be accepted.
+ */
+static uint32_t state_refusals(struct scenario_run *run)
+{
+	static const struct {
+		const char *name;
+		uint32_t info, error, len;
+		uint64_t dr7;
+	} bad[] = {
+		{ "pf-without-error-code", 0x80000b0e & ~0x800u, 0, 0, 0x400 },
+		{ "ud-with-error-code", 0x80000b06, 0, 0, 0x400 },
+		{ "nmi", 0x80000202, 0, 0, 0x400 },
+		{ "int-without-length", 0x80000480, 0, 0, 0x400 },
+		{ "reserved-bits", 0x80010306, 0, 0, 0x400 },
+		{ "error-code-high-bits", 0x80000b0d, 0x10000, 0, 0x400 },
+		{ "dr7-high-bits", 0, 0, 0, 0x400 | (1ull << 40) },
+	};
+	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 1,
+					  .args = { WORK_TEST_HELLO } };
+	uint32_t refused = 0;
+	long rc, id = hc_partition_create(&spec);
+
+	if (id < 0) {
+		result_fail(run, "reason=create kind=states err=%ld", id);
+		return 0;
+	}
+	for (uint32_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rv_vcpu_state *st = start_state();
+		st->event_info = bad[i].info;
+		st->event_error = bad[i].error;
+		st->event_insn_len = bad[i].len;
+		st->dr7 = bad[i].dr7;
+		if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)) == -RV_EINVAL)
+			refused++;
+		else
+			result_fail(run, "reason=state-accepted state=%s rc=%ld", bad[i].name, rc);
+	}
+	struct rv_vcpu_state *st = start_state();
+	st->event_info = 0x80000b0d; /* #GP with error code 0: a valid event */
+	if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)))
+		result_fail(run, "reason=state-refused state=gp-with-error-code rc=%ld", rc);
+	hc_partition_destroy((uint64_t)id);
+	return refused;
 }
 
 static bool one_fault(struct scenario_run *run, uint32_t kind)
@@ -391,6 +449,7 @@ void scenario_faults(struct scenario_run *run)
 	for (uint32_t k = 0; k < WORK_BLOCK_NR; k++)
 		answered += one_blocker(run, k);
 	bool paging_off = paging_off_check(run);
+	uint32_t refusals = state_refusals(run);
 	if (bystander) {
 		after = track_writes(&by);
 		if (after <= before)
@@ -400,7 +459,8 @@ void scenario_faults(struct scenario_run *run)
 	uint32_t kinds_run = WORK_FAULT_NR - spin_untestable;
 	result_kv(run, "kinds=%u contained=%u blockers=%u answered=%u bystander=%d", kinds_run,
 		  contained, WORK_BLOCK_NR, answered, bystander);
-	result_kv(run, "bystander_writes=%lu paging_off=%d", after - before, paging_off);
+	result_kv(run, "bystander_writes=%lu paging_off=%d state_refusals=%u", after - before,
+		  paging_off, refusals);
 	if (spin_untestable)
 		result_kv(run, "untestable=spin"); /* no VMX-preemption timer */
 	if (contained != kinds_run)
