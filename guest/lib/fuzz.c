@@ -268,23 +268,8 @@ static void gen_slot(struct fz_ctx *c, struct rv_slot *s)
 /* The faults scenario's state: VM entry refuses it for its unusable CS. */
 static void fill_bad_state(struct rv_vcpu_state *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->rip = RV_GPA_IMAGE;
-	st->gpr[4] = RV_GPA_STACKS_TOP;
-	st->rflags = 0x202;
-	st->cr0 = 0x80000031;
-	st->cr3 = RV_GPA_PML4;
-	st->cr4 = 0x20;
-	st->efer = 0x500;
-	st->dr7 = 0x400;
-	for (int s = 0; s < RV_NR_SEGS; s++)
-		st->seg[s] = (struct rv_segment){ .limit = 0xffffffff, .ar = 0xc093, .sel = 0x10 };
-	st->seg[RV_SEG_CS] = (struct rv_segment){ .limit = 0xffffffff, .ar = 1u << 16, .sel = 0x08 };
-	st->seg[RV_SEG_LDTR] = (struct rv_segment){ .ar = 1u << 16 };
-	st->seg[RV_SEG_TR] = (struct rv_segment){ .base = RV_GPA_GDT + 0x800, .limit = 0x67,
-						  .ar = 0x8b, .sel = 0x18 };
-	st->gdtr_base = RV_GPA_GDT;
-	st->gdtr_limit = 39;
+	hc_start_state(st);
+	st->seg[RV_SEG_CS].ar = 1u << 16; /* unusable */
 }
 
 void fz_init(struct fz_ctx *c, uint64_t seed, bool mgmt, uint32_t self, uint32_t avoid,

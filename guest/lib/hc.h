@@ -48,6 +48,13 @@ long hc_vcpu_get_state(uint64_t id, uint64_t vcpu, struct rv_vcpu_state *out);
 long hc_vcpu_set_state(uint64_t id, uint64_t vcpu, const struct rv_vcpu_state *in);
 long hc_partition_watchdog(uint64_t id, uint64_t ticks);
 
+/*
+ * The start state every workload vCPU gets (docs/05-partitions.md), as a
+ * struct rv_vcpu_state for RV_HC_VCPU_SET_STATE: 64-bit mode, paging on
+ * through the partition's identity tables, flat segments, the TSS.
+ */
+void hc_start_state(struct rv_vcpu_state *st);
+
 /* Split RV_HC_VERSION's result. */
 #define RV_VERSION_MAJOR(v) ((unsigned long)(v) >> 16)
 #define RV_VERSION_MINOR(v) ((unsigned long)(v) & 0xffff)
