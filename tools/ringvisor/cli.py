@@ -3,10 +3,11 @@
 before anything boots (values against scenarios.txt's types, counts
 against build/limits.txt), then one boot through run.run_machine()."""
 
+import re
 import signal
 import sys
 
-from . import paths
+from . import bundle, paths
 from .backends import BOCHS_MODELS, check_tools, kvm_unavailable_reason
 from .console import Output
 from .errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, EXIT_SKIP, SetupError, Skip
@@ -35,6 +36,14 @@ options:
                  says what each has and what Ringvisor does there.
   --cpus N       logical CPUs of the machine (default: 1 + the largest
                  `vcpus` of the scenarios run, 1 if none has that key).
+  --qemu-cpu C   kvm: QEMU's CPU model (default host, the host's VMX
+                 capabilities as nested KVM offers them); another model
+                 gets +vmx added (e.g. Skylake-Server,+vmx).
+  --bundle DIR   write what a bug report needs into DIR: serial log, the
+                 loader's raw VMX capability MSRs, exit counts, the
+                 emulator's command line, QEMU version, /proc/cpuinfo
+                 flags, kvm_intel's parameters and what they mean
+                 (docs/real-vtx.md).  Written even when kvm is skipped.
   --timeout S    give up after S seconds of wall time (default 900).
   --log FILE     also write the console (and hvrun's messages) to FILE.
   --verbose      ask the hypervisor to log every VM exit (log=verbose).
@@ -89,6 +98,8 @@ def parse_args(argv):
         "backend": "auto",
         "cpus": None,
         "cpu_model": None,
+        "qemu_cpu": None,
+        "bundle": None,
         "timeout": DEFAULT_TIMEOUT,
         "log": None,
         "verbose": False,
@@ -96,7 +107,7 @@ def parse_args(argv):
         "keep": False,
     }
     with_value = {"--backend": "backend", "--cpus": "cpus", "--timeout": "timeout", "--log": "log",
-                  "--cpu-model": "cpu_model"}
+                  "--cpu-model": "cpu_model", "--qemu-cpu": "qemu_cpu", "--bundle": "bundle"}
     flags = {"--verbose": "verbose", "--debug": "debug", "--keep": "keep"}
 
     runs = []
@@ -139,6 +150,11 @@ def parse_args(argv):
 
     if opts["backend"] not in ("auto", "bochs", "kvm", "qemu"):
         raise SetupError(f"--backend must be auto, bochs, kvm or qemu, not {opts['backend']!r}")
+    if opts["qemu_cpu"] is not None:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", opts["qemu_cpu"]):
+            raise SetupError(f"--qemu-cpu {opts['qemu_cpu']!r}: expected a QEMU CPU model name")
+        if opts["backend"] != "kvm":
+            raise SetupError("--qemu-cpu chooses QEMU's CPU model under KVM: it needs --backend kvm")
     model = opts["cpu_model"]
     if model is not None:
         if model not in BOCHS_MODELS:
@@ -192,6 +208,7 @@ def on_sigterm(_signum, _frame):
 def main(argv):
     signal.signal(signal.SIGTERM, on_sigterm)
     out = None
+    opts = {}
     try:
         opts, runs, table, _limits, cpus = check_command(argv)
         backend = opts["backend"]
@@ -209,6 +226,10 @@ def main(argv):
         return EXIT_SETUP
     except Skip as e:
         print(f"SKIP {e}", flush=True)
+        if opts.get("bundle"):
+            # Why it could not run is the report: the host's side of it.
+            files = bundle.write_bundle(opts["bundle"], "SKIP", str(e), bundle.host_facts())
+            print(f"hvrun: bug-report bundle in {opts['bundle']}: {' '.join(files)}", flush=True)
         return EXIT_SKIP
     except KeyboardInterrupt:
         print("\nhvrun: interrupted (emulator stopped; run directory kept)", file=sys.stderr)

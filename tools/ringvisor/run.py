@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from . import paths
+from . import bundle, paths
 from .backends import (DEFAULT_MODEL, RFB_START_LOCK, bochs_command, kill_group, qemu_command,
                        wait_until_listening)
 from .console import FileTail, Machine, clean
@@ -97,7 +97,7 @@ def run_machine(opts, runs, backend, cpus, out, table=None):
                              opts.get("cpu_model") or DEFAULT_MODEL)
     else:
         known = []
-        argv = qemu_command(backend, cpus, debug, out)
+        argv = qemu_command(backend, cpus, debug, out, opts.get("qemu_cpu") or "host")
     with open(os.path.join(rundir, "command.txt"), "w", encoding="utf-8") as f:
         f.write(shlex.join(argv) + "\n")
     if opts["verbose"]:
@@ -189,6 +189,10 @@ def run_machine(opts, runs, backend, cpus, out, table=None):
                                     proc.returncode, table)
     for line in skip_lines(machine, runs):
         out.say(line)
+    if opts.get("bundle"):
+        files = bundle.write_bundle(opts["bundle"], verdict, reason, bundle.host_facts(),
+                                    rundir, shlex.join(argv))
+        out.say(f"hvrun: bug-report bundle in {opts['bundle']}: {' '.join(files)}")
     keep = opts["keep"] or status != EXIT_PASS
     if keep:
         out.say(f"hvrun: run directory kept: {rundir}")
