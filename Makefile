@@ -44,7 +44,7 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 
 DISK := $(B)/disk.img
 
-.PHONY: all run test unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
+.PHONY: all run test test-models unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
 	compile_commands.json format deps perf plots check-layers check-docs
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
@@ -205,6 +205,11 @@ run: deps all
 test: deps
 	$(MAKE) all unit-tests
 	tests/run-tests
+
+# hello, dirty-log in every mode and a short migrate on every Bochs 2.7
+# CPU model with VMX (docs/bochs.md, CPU models): long, not part of test.
+test-models: deps all
+	tests/run-tests --cases tests/integration/models.txt
 
 debug: deps all
 	tools/hvrun --debug hello

@@ -23,6 +23,28 @@ static void missing(void *ctx, const char *msg)
 	(*n)++;
 }
 
+/*
+ * Every VMX capability MSR this CPU has, raw, four to a line: what a bug
+ * report from a new host needs (tools/hvrun --bundle keeps it), and what
+ * the checks below decided from.
+ */
+static void dump_cap_msrs(const struct cpucheck_msrs *m)
+{
+	uint32_t msrs[CPUCHECK_MAX_CAP_MSRS];
+	unsigned int i, n = cpucheck_cap_msrs(m, msrs);
+	char line[160];
+	size_t len = 0;
+
+	for (i = 0; i < n; i++) {
+		len += rv_snprintf(line + len, sizeof(line) - len, " %x=%016llx", msrs[i],
+				   (unsigned long long)rdmsr(msrs[i]));
+		if (i % 4 == 3 || i == n - 1) {
+			say("VMX capability MSRs:%s", line);
+			len = 0;
+		}
+	}
+}
+
 EFI_STATUS cpu_check_vmx(void)
 {
 	struct cpucheck_msrs m = { 0 };
@@ -46,11 +68,15 @@ EFI_STATUS cpu_check_vmx(void)
 
 	/* Each MSR is read only if the one before says it exists. */
 	m.vmx_basic = rdmsr(MSR_IA32_VMX_BASIC);
-	m.procbased = rdmsr(cpucheck_procbased_msr(m.vmx_basic));
+	m.pinbased = rdmsr(cpucheck_ctls_msr(CTLS_PIN, m.vmx_basic));
+	m.procbased = rdmsr(cpucheck_ctls_msr(CTLS_PROC, m.vmx_basic));
+	m.exit = rdmsr(cpucheck_ctls_msr(CTLS_EXIT, m.vmx_basic));
+	m.entry = rdmsr(cpucheck_ctls_msr(CTLS_ENTRY, m.vmx_basic));
 	if (cpucheck_has_procbased2(m.procbased))
 		m.procbased2 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
 	if (cpucheck_has_ept_vpid_cap(m.procbased2))
 		m.ept_vpid_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	dump_cap_msrs(&m);
 	cpucheck_summary(&m, buf, sizeof(buf));
 	say("%s", buf);
 	cpucheck_caps(&m, missing, &bad);

@@ -3,9 +3,11 @@
  * The management program: runs the scenarios the loader passed in the
  * boot block, each printing exactly one line
  *
- *	RESULT <scenario> PASS|FAIL [reason=...] key=value ...
+ *	RESULT <scenario> PASS|FAIL|SKIP [reason=...] key=value ...
  *
- * which tools/hvrun judges.  A scenario never prints that line itself: it
+ * which tools/hvrun judges.  SKIP: the scenario (or the mode asked for)
+ * needs a processor feature this machine lacks, e.g. PML; hvrun counts it
+ * as skipped, not failed.  A scenario never prints that line itself: it
  * records key=values and failures in its struct scenario_run, and
  * run_scenario() prints the line when it returns.
  */
@@ -33,7 +35,8 @@ struct scenario_run {
 	/* values[i] is keys[i]'s: the run's own, or the default. */
 	char values[RV_RUN_MAX_PARAMS][RV_RUN_STR + 1];
 	bool failed;
-	char reason[128]; /* the first failure: "reason=... key=value ..." */
+	bool skipped;     /* result_skip(): SKIP unless it also failed */
+	char reason[128]; /* the first failure (or skip): "reason=... key=value ..." */
 	char kv[1024];    /* " key=value" pairs, in the order added; never cut */
 	size_t kv_len;
 	/* What a soak adds up: set by dirty-log (pages checked, lost) and
@@ -68,6 +71,14 @@ void result_kv(struct scenario_run *run, const char *fmt, ...) __printf(2, 3);
  * their own lines, so they are in the log too.
  */
 void result_fail(struct scenario_run *run, const char *fmt, ...) __printf(2, 3);
+
+/*
+ * The run cannot be done on this machine: a processor feature it needs is
+ * missing (the hypervisor said -RV_EOPNOTSUPP).  @fmt gives the reason
+ * ("reason=pml-unsupported ...").  The line reads SKIP unless the run also
+ * failed (a failure's reason wins).
+ */
+void result_skip(struct scenario_run *run, const char *fmt, ...) __printf(2, 3);
 
 /*
  * Negative ABI checks any scenario can run: hypercalls that must fail, and

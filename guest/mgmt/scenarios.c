@@ -85,6 +85,18 @@ void result_fail(struct scenario_run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
+void result_skip(struct scenario_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!run->failed && !run->skipped) {
+		vsnprintf(run->reason, sizeof(run->reason), fmt, ap);
+		run->skipped = true;
+	}
+	va_end(ap);
+}
+
 const char *param_str(struct scenario_run *run, const char *key)
 {
 	int i = key_index(run->desc, key);
@@ -188,15 +200,17 @@ static void run_into(struct scenario_run *run, const struct rv_run *cfg)
 }
 
 /*
- * "<lead><name> [<params>:] PASS|FAIL [reason] kv" in one console write:
+ * "<lead><name> [<params>:] PASS|FAIL|SKIP [reason] kv" in one console write:
  * gprintf() would cut it at GPRINTF_MAX, and this line is what hvrun judges.
  */
 static void print_whole(const char *lead, const struct scenario_run *run, const char *params)
 {
 	static char line[16 + RV_RUN_STR + 160 + sizeof(run->reason) + sizeof(run->kv)];
+	bool said = run->failed || run->skipped; /* a reason to print */
 	int n = snprintf(line, sizeof(line), "%s%s%s%s%s %s%s%s%s\n", lead, run->name,
 			 *params ? " " : "", params, *params ? ":" : "",
-			 run->failed ? "FAIL" : "PASS", run->failed ? " " : "", run->reason, run->kv);
+			 run->failed ? "FAIL" : run->skipped ? "SKIP" : "PASS", said ? " " : "",
+			 said ? run->reason : "", run->kv);
 
 	GUEST_ASSERT(n > 0 && (size_t)n < sizeof(line));
 	hc_console_write(line, (size_t)n);

@@ -75,6 +75,11 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 				 : mode == MODE_PML	 ? RV_RING_PML
 							 : 0;
 		rc = hc_ring_enable(t->id, ring, flags, &t->rings);
+		if (rc == -RV_EOPNOTSUPP && mode == MODE_PML) {
+			/* The hypervisor's "vmx: no PML" line at boot says why. */
+			result_skip(run, "reason=pml-unsupported err=%ld", rc);
+			return false;
+		}
 		if (rc) {
 			result_fail(run, "reason=ring-enable err=%ld ring=%lu", rc, ring);
 			return false;

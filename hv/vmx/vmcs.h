@@ -128,6 +128,24 @@ enum vmcs_field {
 #define ENTRY_LOAD_PAT BIT(14)
 #define ENTRY_LOAD_EFER BIT(15)
 
+/*
+ * The controls setup_controls (vmx.c) always sets.  The loader refuses a
+ * CPU that does not allow any of them to be 1 (boot/cpucheck.c, one line
+ * per missing control); tests/unit/test_cpucheck.c checks that its list
+ * and these agree.  PML and the preemption timer are added per vCPU, when
+ * vmx_has_pml() / vmx_has_preemption_timer() say the CPU has them.
+ */
+#define VMX_PIN_REQUIRED (PIN_EXT_INT_EXITING | PIN_NMI_EXITING)
+#define VMX_PROC_REQUIRED                                                             \
+	(PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_MWAIT_EXITING |             \
+	 PROC_MONITOR_EXITING | PROC_RDPMC_EXITING | PROC_CR8_LOAD_EXITING |          \
+	 PROC_CR8_STORE_EXITING | PROC_SECONDARY)
+#define VMX_PROC2_REQUIRED (PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING)
+#define VMX_EXIT_REQUIRED                                                             \
+	(EXIT_HOST_LONG_MODE | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | \
+	 EXIT_SAVE_DEBUG)
+#define VMX_ENTRY_REQUIRED (ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG)
+
 /* Exit reason field (Vol. 3C, 25.9.1, Basic VM-Exit Information) */
 #define EXIT_REASON_ENTRY_FAILURE BIT(31)
 #define EXIT_REASON_BASIC(r) ((r) & 0xffff)

@@ -92,6 +92,7 @@ static u32 adjust_controls(const char *what, u32 msr, u32 true_msr, u32 want)
 	u32 allowed0 = (u32)cap, allowed1 = (u32)(cap >> 32);
 	u32 ctl = (want | allowed0) & allowed1;
 
+	/* The loader refused a CPU without the required ones (boot/cpucheck.c). */
 	if ((ctl & want) != want)
 		panic("%s controls %x not supported (allowed-1 %x)", what, want, allowed1);
 	return ctl;
@@ -128,6 +129,14 @@ int vmx_cpu_init(void)
 		/* The timer counts down once per 2^rate TSC ticks (Vol. 3D, A.6, Miscellaneous Data). */
 		preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
 		has_pml = probe_pml();
+		/* Optional features: the modes that need them say -RV_EOPNOTSUPP. */
+		if (!has_pml)
+			hv_printf("vmx: no PML with EPT A/D flags (IA32_VMX_PROCBASED_CTLS2 "
+				  "bit 49, IA32_VMX_EPT_VPID_CAP bit 21): dirty rings with "
+				  "RV_RING_PML fail with -EOPNOTSUPP\n");
+		if (!vmx_has_preemption_timer())
+			hv_printf("vmx: no VMX-preemption timer: RV_HC_PARTITION_WATCHDOG "
+				  "fails with -EOPNOTSUPP\n");
 	}
 	int err = unswitched_cpu_init();
 	if (err)
@@ -153,8 +162,7 @@ static void setup_controls(struct vmx_vcpu *v)
 	vmx_write(PIN_BASED_CONTROLS,
 		  adjust_controls("pin-based", MSR_IA32_VMX_PINBASED_CTLS,
 				  MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-				  PIN_EXT_INT_EXITING | PIN_NMI_EXITING |
-					  (v->use_timer ? PIN_PREEMPTION_TIMER : 0)));
+				  VMX_PIN_REQUIRED | (v->use_timer ? PIN_PREEMPTION_TIMER : 0)));
 	/*
 	 * DR7 and IA32_DEBUGCTL are the guest's own: loaded at entry and
 	 * saved at exit (the debug-controls bits, which the TRUE capability
@@ -174,26 +182,21 @@ static void setup_controls(struct vmx_vcpu *v)
 	vmx_write(PROC_BASED_CONTROLS,
 		  adjust_controls("processor-based", MSR_IA32_VMX_PROCBASED_CTLS,
 				  MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-				  PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_MWAIT_EXITING |
-					  PROC_MONITOR_EXITING | PROC_RDPMC_EXITING |
-					  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
-					  PROC_SECONDARY));
+				  VMX_PROC_REQUIRED));
 	vmx_write(PROC_BASED_CONTROLS2,
 		  adjust_controls("secondary", MSR_IA32_VMX_PROCBASED_CTLS2, 0,
-				  PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_WBINVD_EXITING |
-					  (v->pml_hpa ? PROC2_PML : 0)));
+				  VMX_PROC2_REQUIRED | (v->pml_hpa ? PROC2_PML : 0)));
 	if (v->pml_hpa) { /* Vol. 3C, 25.6.18, Page-Modification Logging */
 		vmx_write(PML_ADDRESS, v->pml_hpa);
 		vmx_write(GUEST_PML_INDEX, 511);
 	}
 	vmx_write(EXIT_CONTROLS,
 		  adjust_controls("VM-exit", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
-				  EXIT_HOST_LONG_MODE | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER |
-					  EXIT_LOAD_EFER | EXIT_SAVE_DEBUG));
+				  VMX_EXIT_REQUIRED));
 	vmx_write(ENTRY_CONTROLS,
 		  adjust_controls("VM-entry", MSR_IA32_VMX_ENTRY_CTLS,
 				  MSR_IA32_VMX_TRUE_ENTRY_CTLS,
-				  ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG));
+				  VMX_ENTRY_REQUIRED));
 	vmx_write(EXCEPTION_BITMAP, 0);
 	vmx_write(PAGE_FAULT_MASK, 0);
 	vmx_write(PAGE_FAULT_MATCH, 0);

@@ -140,6 +140,50 @@ class Judging(unittest.TestCase):
         self.assertIn("RESULT FAIL line lacks reason", verdict(bad, table=table)[2])
 
 
+class Skips(unittest.TestCase):
+    """RESULT ... SKIP: the machine lacks a feature the run needs (issue 10,
+    item 7).  Not a failure; counted, named and kept apart from passes."""
+
+    RUNS = [("hello", []), ("dirty-log", [("mode", "pml")])]
+    SKIP = "[cpu0] p0.0| RESULT dirty-log SKIP reason=pml-unsupported err=-95"
+
+    def test_skip_line_is_a_result(self):
+        m = feed(self.SKIP)
+        self.assertEqual(m.results, [("dirty-log", "SKIP", "reason=pml-unsupported err=-95")])
+        self.assertEqual(console.results_in(self.SKIP + "\n"),
+                         [("dirty-log", "SKIP", {"reason": "pml-unsupported", "err": "-95"})])
+
+    def test_pass_and_skip_pass_and_say_so(self):
+        m = feed(PASS_LINES[0], self.SKIP, PASS_LINES[1])
+        st, v, why = verdict(m, runs=self.RUNS)
+        self.assertEqual((st, v), (errors.EXIT_PASS, "PASS"))
+        self.assertEqual(why, "1 scenario passed, 1 skipped, shutdown status=0")
+        self.assertEqual(judge.skip_lines(m, self.RUNS),
+                         ["hvrun: skipped dirty-log mode=pml: reason=pml-unsupported err=-95"])
+
+    def test_all_skipped_still_exit_0(self):
+        m = feed(self.SKIP, PASS_LINES[1])
+        st, _v, why = verdict(m, runs=self.RUNS[1:])
+        self.assertEqual(st, errors.EXIT_PASS)
+        self.assertIn("0 scenarios passed, 1 skipped", why)
+
+    def test_skip_needs_a_reason_and_a_clean_end(self):
+        table = {"dirty-log": scenarios.Scenario("dirty-log")}
+        table["dirty-log"].pass_keys = ["lost"]  # not asked of a SKIP line
+        bare = feed("[cpu0] p0.0| RESULT dirty-log SKIP err=-95", PASS_LINES[1])
+        st, _v, why = verdict(bare, runs=self.RUNS[1:], table=table)
+        self.assertEqual(st, errors.EXIT_FAIL)
+        self.assertIn("RESULT SKIP line lacks reason", why)
+        self.assertEqual(verdict(feed(self.SKIP, PASS_LINES[1]), runs=self.RUNS[1:],
+                                 table=table)[0], errors.EXIT_PASS)
+        # A skip does not excuse a bad shutdown or a forged line.
+        st, _v, _why = verdict(feed(self.SKIP, "[cpu0] RINGVISOR SHUTDOWN status=1"),
+                               runs=self.RUNS[1:])
+        self.assertEqual(st, errors.EXIT_FAIL)
+        forged = feed("[cpu1] p1.0| RESULT dirty-log SKIP reason=x", PASS_LINES[1])
+        self.assertEqual(verdict(forged, runs=self.RUNS[1:])[0], errors.EXIT_FAIL)
+
+
 class BochsErrorPolicy(unittest.TestCase):
     """tests/bochs-known-errors.txt: which Bochs error lines a run may print."""
 

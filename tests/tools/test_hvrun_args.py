@@ -128,6 +128,28 @@ class ArgumentChecks(Base):
         self.assertTrue(opts["keep"])
         self.assertEqual(runs, [("hello", [("vcpus", "1")]), ("dirty-log", [("mode", "pml")])])
 
+    def test_cpu_model(self):
+        opts, _runs = self.accepted("--cpu-model", "tigerlake", "hello")
+        self.assertEqual((opts["cpu_model"], opts["backend"]), ("tigerlake", "bochs"))
+        opts, _runs = self.accepted("hello")
+        self.assertIsNone(opts["cpu_model"])
+        for argv, text in ((["--cpu-model", "skylake", "hello"], "not a Bochs 2.7 CPU model"),
+                           (["--cpu-model=tigerlake", "--backend", "kvm", "hello"],
+                            "needs --backend bochs")):
+            with self.assertRaises(SetupError) as cm:
+                cli.parse_args(argv)
+            self.assertIn(text, str(cm.exception))
+
+    def test_cpu_model_reaches_bochsrc(self):
+        from ringvisor import backends
+        with tempfile.TemporaryDirectory() as d:
+            backends.bochs_command(d, 3, False, None, "corei7_haswell_4770")
+            with open(os.path.join(d, "bochsrc"), encoding="utf-8") as f:
+                self.assertIn("cpu: model=corei7_haswell_4770, count=3,", f.read())
+            backends.bochs_command(d, 1, False, None)
+            with open(os.path.join(d, "bochsrc"), encoding="utf-8") as f:
+                self.assertIn("cpu: model=corei7_skylake_x, count=1,", f.read())
+
     def test_default_cpus(self):
         runs = [("migrate", [("vcpus", "3")]), ("hello", [])]
         self.assertEqual(scenarios.default_cpus(runs, self.table, self.limits), 7)

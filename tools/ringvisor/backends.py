@@ -19,6 +19,21 @@ OVMF = "/usr/share/ovmf/OVMF.fd"
 VGABIOS = "/usr/share/vgabios/vgabios.bin"
 MEGS = 256
 
+# Bochs 2.7's CPU models (`bochs --help cpu`), oldest first.  Those from
+# core_duo_t2400_yonah on, except the AMD ones and atom_n270, have VMX;
+# docs/bochs.md says what each does with Ringvisor.
+BOCHS_MODELS = (
+    "bx_generic", "pentium", "pentium_mmx", "amd_k6_2_chomper", "p2_klamath",
+    "p3_katmai", "p4_willamette", "core_duo_t2400_yonah", "atom_n270",
+    "p4_prescott_celeron_336", "athlon64_clawhammer", "athlon64_venice",
+    "turion64_tyler", "phenom_8650_toliman", "core2_penryn_t9600",
+    "corei5_lynnfield_750", "corei5_arrandale_m520", "corei7_sandy_bridge_2600k",
+    "zambezi", "trinity_apu", "ryzen", "corei7_ivy_bridge_3770k",
+    "corei7_haswell_4770", "broadwell_ult", "corei7_skylake_x", "corei3_cnl",
+    "corei7_icelake_u", "tigerlake",
+)
+DEFAULT_MODEL = "corei7_skylake_x"
+
 
 def kvm_unavailable_reason():
     """None if QEMU/KVM can run Ringvisor here, else why not (one line)."""
@@ -60,7 +75,7 @@ def check_tools(backend):
         raise SetupError("missing: " + ", ".join(missing) + "; run tools/install-deps")
 
 
-def bochs_command(rundir, cpus, debug, out):
+def bochs_command(rundir, cpus, debug, out, model=DEFAULT_MODEL):
     """Write bochsrc (and the debugger command file) into rundir; return argv."""
     with open(paths.BOCHSRC_IN, encoding="utf-8") as f:
         text = f.read()
@@ -68,6 +83,7 @@ def bochs_command(rundir, cpus, debug, out):
         "MEGS": str(MEGS),
         "OVMF": OVMF,
         "VGABIOS": VGABIOS,
+        "MODEL": model,
         "CPUS": str(cpus),
         "SERIAL": "serial.txt",
         "DISK": "disk.img",
@@ -125,19 +141,28 @@ def write_symbols(path):
     return True
 
 
-def qemu_command(backend, cpus, debug, out):
+def qemu_command(backend, cpus, debug, out, qemu_cpu="host"):
+    """QEMU's argv.  kvm: `-cpu host` passes the host's VMX capabilities
+    through nested KVM as they are (what KVM offers L1: docs/real-vtx.md);
+    a named model (--qemu-cpu Skylake-Server) needs +vmx added, or the
+    guest has no VMX at all."""
     argv = ["qemu-system-x86_64"]
     if backend == "kvm":
-        argv += ["-enable-kvm", "-cpu", "host"]
+        cpu = "host" if qemu_cpu == "host" else f"{qemu_cpu},+vmx"
+        argv += ["-enable-kvm", "-cpu", cpu]
     else:
         argv += ["-accel", "tcg", "-cpu", "max"]
     argv += [
         "-smp", str(cpus), "-m", str(MEGS), "-machine", "q35",
         "-bios", OVMF,
         "-drive", "file=disk.img,format=raw,if=ide",
+        # COM1 at 0x3f8: the loader's and hypervisor's console.
         "-serial", "file:serial.txt",
         "-display", "none", "-no-reboot",
-        # Lets a guest end QEMU by writing to port 0xf4.
+        # The hypervisor's shutdown and the loader's refusal write their
+        # status to port 0xf4 (hv/platform/panic.c, boot/console.c); QEMU
+        # then exits with (status << 1) | 1.  hvrun judges the console, not
+        # that number.
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
     ]
     if debug:

@@ -3,11 +3,12 @@
 before anything boots (values against scenarios.txt's types, counts
 against build/limits.txt), then one boot through run.run_machine()."""
 
+import re
 import signal
 import sys
 
-from . import paths
-from .backends import check_tools, kvm_unavailable_reason
+from . import bundle, paths
+from .backends import BOCHS_MODELS, check_tools, kvm_unavailable_reason
 from .console import Output
 from .errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, EXIT_SKIP, SetupError, Skip
 from .generated import limit, load_limits
@@ -30,11 +31,22 @@ options:
                  kvm_intel's nested VMX is on; otherwise bochs.
                  qemu = QEMU with TCG, which has no VMX (the loader must
                  refuse; used by a test).
+  --cpu-model M  bochs: the CPU model (default corei7_skylake_x, the one
+                 with PML); `bochs --help cpu` lists them, docs/bochs.md
+                 says what each has and what Ringvisor does there.
   --cpus N       logical CPUs of the machine (default: 1 for the management
                  partition + the most any scenario's workloads need: its
                  `vcpus`; twice that for migrate and soak (source and
                  destination); 2 for faults, isolation, isolation-state
                  and fuzz (a bystander besides the workload)).
+  --qemu-cpu C   kvm: QEMU's CPU model (default host, the host's VMX
+                 capabilities as nested KVM offers them); another model
+                 gets +vmx added (e.g. Skylake-Server,+vmx).
+  --bundle DIR   write what a bug report needs into DIR: serial log, the
+                 loader's raw VMX capability MSRs, exit counts, the
+                 emulator's command line, QEMU version, /proc/cpuinfo
+                 flags, kvm_intel's parameters and what they mean
+                 (docs/real-vtx.md).  Written even when kvm is skipped.
   --timeout S    give up after S seconds of wall time (default 900).
   --log FILE     also write the console (and hvrun's messages) to FILE.
   --verbose      ask the hypervisor to log every VM exit (log=verbose).
@@ -55,8 +67,11 @@ the machine printed `RINGVISOR SHUTDOWN`, `RINGVISOR PANIC` or
 
 exit status:
   0  pass: every scenario printed a RESULT line, all PASS with every key
-     scenarios.txt declares, and the machine shut down cleanly
-     (RINGVISOR SHUTDOWN status=0)
+     scenarios.txt declares (or SKIP with a reason: the machine lacks a
+     feature that run needs, e.g. PML; each is named on a line
+     `hvrun: skipped SCENARIO key=value ...: reason=...` and counted in the
+     closing line, "N passed, K skipped"), and the machine shut down
+     cleanly (RINGVISOR SHUTDOWN status=0)
   1  fail: a RESULT FAIL, a shutdown status other than 0, a hypervisor
      panic, a loader refusal, a triple fault, missing RESULT lines, or a
      Bochs error line not listed in tests/bochs-known-errors.txt
@@ -85,13 +100,17 @@ def parse_args(argv):
     opts = {
         "backend": "auto",
         "cpus": None,
+        "cpu_model": None,
+        "qemu_cpu": None,
+        "bundle": None,
         "timeout": DEFAULT_TIMEOUT,
         "log": None,
         "verbose": False,
         "debug": False,
         "keep": False,
     }
-    with_value = {"--backend": "backend", "--cpus": "cpus", "--timeout": "timeout", "--log": "log"}
+    with_value = {"--backend": "backend", "--cpus": "cpus", "--timeout": "timeout", "--log": "log",
+                  "--cpu-model": "cpu_model", "--qemu-cpu": "qemu_cpu", "--bundle": "bundle"}
     flags = {"--verbose": "verbose", "--debug": "debug", "--keep": "keep"}
 
     runs = []
@@ -134,6 +153,19 @@ def parse_args(argv):
 
     if opts["backend"] not in ("auto", "bochs", "kvm", "qemu"):
         raise SetupError(f"--backend must be auto, bochs, kvm or qemu, not {opts['backend']!r}")
+    if opts["qemu_cpu"] is not None:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", opts["qemu_cpu"]):
+            raise SetupError(f"--qemu-cpu {opts['qemu_cpu']!r}: expected a QEMU CPU model name")
+        if opts["backend"] != "kvm":
+            raise SetupError("--qemu-cpu chooses QEMU's CPU model under KVM: it needs --backend kvm")
+    model = opts["cpu_model"]
+    if model is not None:
+        if model not in BOCHS_MODELS:
+            raise SetupError(f"--cpu-model {model!r} is not a Bochs 2.7 CPU model; "
+                             f"those are: {' '.join(BOCHS_MODELS)}")
+        if opts["backend"] not in ("auto", "bochs"):
+            raise SetupError("--cpu-model chooses a Bochs CPU model: it needs --backend bochs")
+        opts["backend"] = "bochs"  # a model asked for: Bochs, even where KVM could run
     try:
         timeout = float(opts["timeout"])
     except ValueError:
@@ -179,6 +211,7 @@ def on_sigterm(_signum, _frame):
 def main(argv):
     signal.signal(signal.SIGTERM, on_sigterm)
     out = None
+    opts = {}
     try:
         opts, runs, table, _limits, cpus = check_command(argv)
         backend = opts["backend"]
@@ -196,6 +229,10 @@ def main(argv):
         return EXIT_SETUP
     except Skip as e:
         print(f"SKIP {e}", flush=True)
+        if opts.get("bundle"):
+            # Why it could not run is the report: the host's side of it.
+            files = bundle.write_bundle(opts["bundle"], "SKIP", str(e), bundle.host_facts())
+            print(f"hvrun: bug-report bundle in {opts['bundle']}: {' '.join(files)}", flush=True)
         return EXIT_SKIP
     except KeyboardInterrupt:
         print("\nhvrun: interrupted (emulator stopped; run directory kept)", file=sys.stderr)

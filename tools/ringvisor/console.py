@@ -14,7 +14,7 @@ import re
 import sys
 import time
 
-RE_RESULT = re.compile(r"RESULT\s+(\S+)\s+(PASS|FAIL)\b(.*)")
+RE_RESULT = re.compile(r"RESULT\s+(\S+)\s+(PASS|FAIL|SKIP)\b(.*)")
 RE_SHUTDOWN = re.compile(r"RINGVISOR SHUTDOWN status=(-?(?:0x[0-9a-fA-F]+|\d+))")
 RE_PANIC = re.compile(r"RINGVISOR PANIC")
 RE_LOADER_ERROR = re.compile(r"RINGVISOR LOADER-ERROR:?\s*(.*)")
@@ -45,7 +45,7 @@ class Machine:
     """What we learnt from the machine's console and Bochs' log so far."""
 
     def __init__(self):
-        self.results = []  # (scenario, "PASS"/"FAIL", rest of line)
+        self.results = []  # (scenario, "PASS"/"FAIL"/"SKIP", rest of line)
         self.shutdown_status = None
         self.panic = None  # the line
         self.loader_error = None  # the text after LOADER-ERROR

@@ -2,10 +2,18 @@
 """Turning what the machine printed into hvrun's verdict and exit status.
 
 PASS needs all of: one believed RESULT line per scenario asked for, each
-PASS and carrying every key scenarios.txt says its PASS line prints;
+PASS (or SKIP) and carrying every key scenarios.txt says its PASS line
+prints (a SKIP line: reason=);
 `RINGVISOR SHUTDOWN status=0` from the hypervisor; no panic, loader
 refusal or triple fault; and no Bochs error line that
 tests/bochs-known-errors.txt does not forgive.
+
+A scenario the machine cannot run (it lacks a processor feature the mode
+needs, e.g. PML) prints `RESULT NAME SKIP reason=...`: that is not a
+failure.  A boot whose scenarios all passed or skipped ends PASS (exit 0)
+and says "N passed, K skipped"; each skip is named on a line
+`hvrun: skipped NAME [key=value ...]: reason=...` (skip_lines()), which
+tests/run-tests counts.
 """
 
 import re
@@ -81,5 +89,22 @@ def judge(m, runs, forbidden, timed_out, timeout, emu_status, table=None):
                 failures.append(f"emulator exited (status {emu_status}) without RINGVISOR SHUTDOWN")
     if failures:
         return EXIT_FAIL, "FAIL", "; ".join(failures)
-    n = len(m.results)
-    return EXIT_PASS, "PASS", f"{n} scenario{'s' if n != 1 else ''} passed, shutdown status=0"
+    skipped = sum(1 for _name, verdict, _rest in m.results if verdict == "SKIP")
+    n = len(m.results) - skipped
+    summary = f"{n} scenario{'s' if n != 1 else ''} passed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    return EXIT_PASS, "PASS", summary + ", shutdown status=0"
+
+
+def skip_lines(m, runs):
+    """One `hvrun: skipped ...` line per SKIP result, naming the run as
+    asked for (the i-th RESULT line answers the i-th run) and why."""
+    lines = []
+    for i, (name, verdict, rest) in enumerate(m.results):
+        if verdict != "SKIP":
+            continue
+        params = runs[i][1] if i < len(runs) and runs[i][0] == name else []
+        asked = " ".join([name] + [f"{k}={v}" for k, v in params])
+        lines.append(f"hvrun: skipped {asked}: {rest}")
+    return lines

@@ -11,12 +11,12 @@ import signal
 import subprocess
 import time
 
-from . import paths
-from .backends import (RFB_START_LOCK, bochs_command, kill_group, qemu_command,
+from . import bundle, paths
+from .backends import (DEFAULT_MODEL, RFB_START_LOCK, bochs_command, kill_group, qemu_command,
                        wait_until_listening)
 from .console import FileTail, Machine, clean
 from .errors import EXIT_PASS, SetupError
-from .judge import judge, load_known_errors, unforgiven
+from .judge import judge, load_known_errors, skip_lines, unforgiven
 
 POLL_SECONDS = 0.2
 GRACE_SECONDS = 5.0  # after SHUTDOWN/PANIC/LOADER-ERROR, before we kill
@@ -93,17 +93,19 @@ def run_machine(opts, runs, backend, cpus, out, table=None):
     debug = opts["debug"]
     if backend == "bochs":
         known = load_known_errors(paths.KNOWN_ERRORS)
-        argv = bochs_command(rundir, cpus, debug, out)
+        argv = bochs_command(rundir, cpus, debug, out,
+                             opts.get("cpu_model") or DEFAULT_MODEL)
     else:
         known = []
-        argv = qemu_command(backend, cpus, debug, out)
+        argv = qemu_command(backend, cpus, debug, out, opts.get("qemu_cpu") or "host")
     with open(os.path.join(rundir, "command.txt"), "w", encoding="utf-8") as f:
         f.write(shlex.join(argv) + "\n")
     if opts["verbose"]:
         out.say(f"hvrun: {shlex.join(argv)}  (in {rundir})")
 
+    model = f" model={opts.get('cpu_model') or DEFAULT_MODEL}" if backend == "bochs" else ""
     out.say(f"hvrun: booting {' + '.join(name for name, _ in runs)} "
-            f"backend={backend} cpus={cpus} dir={os.path.relpath(rundir)}")
+            f"backend={backend}{model} cpus={cpus} dir={os.path.relpath(rundir)}")
 
     # With --debug under Bochs the debugger owns this terminal: we do not
     # write the console to it, and Ctrl-C must reach Bochs (which stays in
@@ -185,11 +187,17 @@ def run_machine(opts, runs, backend, cpus, out, table=None):
 
     status, verdict, reason = judge(machine, runs, forbidden, timed_out, timeout,
                                     proc.returncode, table)
+    for line in skip_lines(machine, runs):
+        out.say(line)
+    if opts.get("bundle"):
+        files = bundle.write_bundle(opts["bundle"], verdict, reason, bundle.host_facts(),
+                                    rundir, shlex.join(argv))
+        out.say(f"hvrun: bug-report bundle in {opts['bundle']}: {' '.join(files)}")
     keep = opts["keep"] or status != EXIT_PASS
     if keep:
         out.say(f"hvrun: run directory kept: {rundir}")
     else:
         shutil.rmtree(rundir, ignore_errors=True)
     out.say(f"hvrun: {verdict} ({reason}) exit={status} ticks/wall={wall:.1f}s "
-            f"backend={backend} cpus={cpus}")
+            f"backend={backend}{model} cpus={cpus}")
     return status
