@@ -330,12 +330,12 @@ out:
  * A start state with paging off, which unrestricted guest allows (Vol.
  * 3C, 27.3.1.1, Checks on Guest Control Registers, Debug Registers, and
  * MSRs): 32-bit protected mode, flat segments, CR0 = PE|ET|NE, EFER 0.  The
- * vCPU starts at a stub we write into its memory, which hands the CR0 it
+ * vCPU starts at the five instructions below, written into its memory; they hand the CR0 it
  * runs with to RV_HC_VCPU_DONE.  A hypervisor that forced PG on would
  * start it with paging through CR3 = 0, and it would fault instead.
  */
-#define STUB_GPA 0xe000ull
-static const uint8_t pm32_stub[] = {
+#define PM32_CODE_GPA 0xe000ull
+static const uint8_t pm32_code[] = {
 	0x0f, 0x20, 0xc0,                       /* mov %cr0, %eax */
 	0x89, 0xc7,                             /* mov %eax, %edi */
 	0xb8, RV_HC_VCPU_DONE, 0x00, 0x00, 0x00, /* mov $RV_HC_VCPU_DONE, %eax */
@@ -360,9 +360,9 @@ static bool paging_off_check(struct scenario_run *run)
 		result_fail(run, "reason=map kind=paging-off err=%ld", rc);
 		goto out;
 	}
-	memcpy((void *)(WIN_SYS(id) + STUB_GPA), pm32_stub, sizeof(pm32_stub));
+	memcpy((void *)(WIN_SYS(id) + PM32_CODE_GPA), pm32_code, sizeof(pm32_code));
 	memset(&st, 0, sizeof(st));
-	st.rip = STUB_GPA;
+	st.rip = PM32_CODE_GPA;
 	st.gpr[4] = RV_GPA_STACKS_TOP;
 	st.rflags = 0x202;
 	st.cr0 = 0x31; /* PE, ET, NE: no paging */
