@@ -28,7 +28,7 @@ EFI_CFLAGS := -std=gnu11 -O2 -fpic -fshort-wchar -ffreestanding -fno-stack-prote
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Ihv -I$(GEN) -Iboot -DRV_HOST_TEST -DRV_ASSERTS=1
 
 # hv/ in layers, lowest first (docs/01-architecture.md; tools/check-layers).
-HV_LAYERS := lib platform ept vmx dirtyring partition exits
+HV_LAYERS := lib platform ept vmx dirtyring partition vplat exits
 HV_C := $(foreach d,$(HV_LAYERS),$(wildcard hv/$(d)/*.c)) hv/main.c
 HV_ASM := $(foreach d,$(HV_LAYERS),$(wildcard hv/$(d)/*.asm))
 HV_OBJ := $(patsubst %.c,$(B)/%.o,$(HV_C)) $(patsubst %.asm,$(B)/%.asm.o,$(HV_ASM))
