@@ -48,7 +48,8 @@ struct rv_mem_region {
 #define RV_MAX_IMAGES 4
 
 /* Images the loader put in memory (besides the hypervisor itself). */
-enum rv_image_id { RV_IMAGE_MGMT = 0, RV_IMAGE_WORK = 1 };
+/* Linux and its initrd are optional: size 0 when the disk has none. */
+enum rv_image_id { RV_IMAGE_MGMT = 0, RV_IMAGE_WORK = 1, RV_IMAGE_LINUX = 2, RV_IMAGE_INITRD = 3 };
 
 struct rv_image {
 	uint64_t phys; /* where the loader put the file, page aligned */

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 2
+#define RV_ABI_MINOR 4 /* 1.4: Linux partitions, RV_HC_CONSOLE_READ */
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -71,6 +71,8 @@ enum rv_hypercall {
 	RV_HC_VCPU_SET_STATE = 21,  /* mgmt (id, vcpu, const struct rv_vcpu_state *) -> 0; not started */
 	/* 1.1 */
 	RV_HC_PARTITION_WATCHDOG = 22, /* mgmt (id, ticks) -> 0; not started (see below) */
+	/* 1.4 */
+	RV_HC_CONSOLE_READ = 23,    /* mgmt (id, struct rv_console_read *) -> bytes (see below) */
 	RV_HC_NR_CALLS
 };
 
@@ -138,6 +140,19 @@ struct rv_hv_info {
 
 /* A partition's memory: slot 0 is always the 4 MiB system slot. */
 #define RV_IMAGE_WORK_ABI 1 /* rv_partition_spec.image: the workload program */
+/*
+ * 1.4: a Linux kernel (the loader's \linux.img, a bzImage) with its
+ * initrd (\initrd.img), started by the Linux boot protocol with
+ * rv_partition_spec.cmdline on a virtual platform of its own
+ * (docs/12-linux.md).  data_mib is its RAM above 16 MiB (at least
+ * RV_LINUX_MIB_MIN); -RV_ENOENT if the loader found no linux.img,
+ * -RV_EINVAL for a bad image or command line, -RV_E2BIG for a kernel and
+ * initrd that do not fit, -RV_EOPNOTSUPP without a VMX-preemption timer
+ * (the guest's timer runs on it).  The reason is printed on the console.
+ */
+#define RV_IMAGE_LINUX_ABI 2
+#define RV_LINUX_MIB_MIN 32
+#define RV_CMDLINE_MAX 512 /* with its NUL */
 #define RV_MAX_SLOTS 8
 #define RV_MAX_VCPUS 8
 #define RV_NR_WORK_ARGS 8
@@ -147,6 +162,26 @@ struct rv_partition_spec {
 	uint32_t nr_vcpus;  /* 1..RV_MAX_VCPUS, each needs a free CPU */
 	uint64_t data_mib;  /* size of the data slot (slot 1), 0..RV_DATA_MIB_MAX MiB */
 	uint64_t args[RV_NR_WORK_ARGS]; /* copied into the guest's boot page */
+	/* 1.4: RV_IMAGE_LINUX_ABI's kernel command line, NUL-terminated
+	 * printable ASCII; all zero for any other image. */
+	char cmdline[RV_CMDLINE_MAX];
+};
+
+/*
+ * RV_HC_CONSOLE_READ: what a Linux partition wrote to its UART, as one
+ * byte stream (each line also goes to the hypervisor's console, prefixed
+ * with partition and vCPU).  The hypervisor keeps the last 16 KiB.  In:
+ * offset (the stream position wanted), buf (guest-physical) and len.
+ * Out: offset where the bytes copied start (later than asked if those
+ * were dropped), total (bytes written so far), and the result is the
+ * number of bytes copied.  -RV_ENOENT for a partition without a UART.
+ */
+struct rv_console_read {
+	uint64_t offset;
+	uint64_t total;
+	uint64_t buf;
+	uint32_t len;
+	uint32_t pad;
 };
 
 /*

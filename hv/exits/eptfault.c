@@ -16,6 +16,7 @@
 #include "partition/vcpu.h"
 #include "platform/console.h"
 #include "vmx/vmx.h"
+#include "vplat/vplat.h"
 
 /*
  * The PML page is full (the write that caused it has not happened yet).
@@ -38,6 +39,9 @@ enum exit_action exit_ept_violation(struct vcpu *v, const struct vmx_exit *e)
 		if (r == DIRTY_BLOCKED)
 			return EXIT_STOP;
 	}
+	/* A Linux partition's I/O APIC lives outside its RAM (hv/vplat/mmio.c). */
+	if (v->part->plat && vplat_mmio(v, e) == 0)
+		return EXIT_RESUME;
 	hv_printf("vCPU %u.%u: EPT violation: %s of guest-physical %lx at rip %lx\n",
 		  v->part->id, v->index, q & 2 ? "write" : q & 4 ? "fetch" : "read", gpa,
 		  vmx_guest_rip());

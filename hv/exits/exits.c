@@ -17,6 +17,7 @@
 #include "platform/percpu.h"
 #include "rv_exit_reasons.h" /* generated from vmx/exit_reasons.def */
 #include "vmx/vmx.h"
+#include "vplat/vplat.h"
 
 enum exit_action exit_exception(struct vcpu *v, const struct vmx_exit *e)
 {
@@ -54,8 +55,61 @@ enum exit_action exit_external_interrupt(struct vcpu *v, const struct vmx_exit *
 	return EXIT_RESUME;
 }
 
+/*
+ * A Linux partition's platform answers what our own guests may not do
+ * (hv/vplat/): 0 when handled, -1 when the partition must stop after all.
+ * VMX is not offered (CPUID hides it), so its instructions get #UD, as on
+ * a processor without it; so do MONITOR and MWAIT.  RDPMC gets #GP (no
+ * counters offered).  WBINVD and INVD do nothing: the partition's memory
+ * is write-back and coherent, and no device of it caches anything.
+ */
+static int plat_exit(struct vcpu *v, const struct vmx_exit *e)
+{
+	switch (e->basic) {
+	case RV_EXIT_RDMSR:
+		return vplat_rdmsr(v, e);
+	case RV_EXIT_WRMSR:
+		return vplat_wrmsr(v, e);
+	case RV_EXIT_IO_INSTRUCTION:
+		return vplat_io(v, e);
+	case RV_EXIT_HLT:
+		return vplat_hlt(v, e);
+	case RV_EXIT_XSETBV:
+		return vplat_xsetbv(v, e);
+	case RV_EXIT_CR_ACCESS:
+		return vplat_cr_access(v, e);
+	case RV_EXIT_MWAIT:
+	case RV_EXIT_MONITOR:
+	case RV_EXIT_GETSEC:
+	case RV_EXIT_VMCLEAR:
+	case RV_EXIT_VMLAUNCH:
+	case RV_EXIT_VMPTRLD:
+	case RV_EXIT_VMPTRST:
+	case RV_EXIT_VMREAD:
+	case RV_EXIT_VMRESUME:
+	case RV_EXIT_VMWRITE:
+	case RV_EXIT_VMXOFF:
+	case RV_EXIT_VMXON:
+	case RV_EXIT_INVEPT:
+	case RV_EXIT_INVVPID:
+	case RV_EXIT_VMFUNC:
+		vplat_refuse(v, e, 6);
+		return 0;
+	case RV_EXIT_RDPMC:
+		vplat_refuse(v, e, 13);
+		return 0;
+	case RV_EXIT_WBINVD:
+	case RV_EXIT_INVD:
+		vmx_skip_instruction(e);
+		return 0;
+	}
+	return -1;
+}
+
 enum exit_action exit_guest_fault(struct vcpu *v, const struct vmx_exit *e)
 {
+	if (v->part->plat && plat_exit(v, e) == 0)
+		return EXIT_RESUME;
 	/* The management partition learns the qualification (for I/O: port
 	 * and direction) or, for RDMSR and WRMSR, the MSR. */
 	u64 info = e->basic == RV_EXIT_RDMSR || e->basic == RV_EXIT_WRMSR ? v->vmx.regs.rcx : e->qual;
@@ -101,8 +155,19 @@ enum exit_action exit_entry_failure(struct vcpu *v, const struct vmx_exit *e)
 	return EXIT_STOP;
 }
 
+/* Interrupt-window exiting is on only while a Linux vCPU has an
+ * interrupt waiting (hv/vplat/vplat.c): the run loop injects it now. */
+enum exit_action exit_interrupt_window(struct vcpu *v, const struct vmx_exit *e)
+{
+	return v->part->plat ? EXIT_RESUME : exit_unexpected(v, e);
+}
+
 enum exit_action exit_cpuid(struct vcpu *v, const struct vmx_exit *e)
 {
+	if (v->part->plat) {
+		vplat_cpuid(v, e);
+		return EXIT_RESUME;
+	}
 	struct guest_regs *r = &v->vmx.regs;
 	u32 a, b, c, d, leaf = (u32)r->rax, sub = (u32)r->rcx;
 

@@ -21,6 +21,7 @@
 #include "platform/trace.h"
 #include "platform/tsc.h"
 #include "vmx/vmx.h"
+#include "vplat/vplat.h"
 
 typedef s64 (*hc_fn)(struct vcpu *v, const u64 *a);
 
@@ -100,7 +101,40 @@ static s64 hc_partition_create(struct vcpu *v, const u64 *a)
 	int err = hc_check_spec(&spec, partition_free_cpus());
 	if (err)
 		return err;
-	return partition_create(&spec);
+	int id = partition_create(&spec);
+	if (id < 0 || spec.image != RV_IMAGE_LINUX_ABI)
+		return id;
+	/* Linux: the boot protocol and its platform; on error, nothing stays. */
+	err = vplat_linux_create(partition_get((u32)id), &spec);
+	if (err) {
+		partition_destroy((u32)id);
+		return err;
+	}
+	return id;
+}
+
+/*
+ * RV_HC_CONSOLE_READ.  The bounce buffer is the management partition's
+ * only: its hypercalls run one at a time, on CPU 0.
+ */
+static s64 hc_console_read(struct vcpu *v, const u64 *a)
+{
+	static char bounce[RV_CONSOLE_MAX];
+	struct partition *p = a[0] > 0xffffffff ? NULL : partition_get((u32)a[0]);
+	struct rv_console_read io;
+
+	if (!p)
+		return -RV_ENOENT;
+	if (gm_read(v, a[1], &io, sizeof(io)))
+		return -RV_EFAULT;
+	if (io.len > RV_CONSOLE_MAX)
+		return -RV_EINVAL;
+	int n = vplat_console_read(p, &io, bounce);
+	if (n < 0)
+		return n;
+	if (gm_write(v, io.buf, bounce, (u64)n) || gm_write(v, a[1], &io, sizeof(io)))
+		return -RV_EFAULT;
+	return n;
 }
 
 static s64 hc_partition_start(struct vcpu *v, const u64 *a)
@@ -347,6 +381,9 @@ static s64 hc_partition_watchdog(struct vcpu *v, const u64 *a)
 		return -RV_EBUSY; /* the timer control is set when a vCPU first loads */
 	if (a[1] && !vmx_has_preemption_timer())
 		return -RV_EOPNOTSUPP;
+	/* A Linux guest makes no hypercalls to feed it; its timer owns the clock. */
+	if (p->plat)
+		return -RV_EINVAL;
 	for (u32 i = 0; i < p->nr_vcpus; i++) {
 		struct vcpu *t = p->vcpus[i];
 		t->watchdog = t->vmx.timer_left = a[1];
@@ -366,6 +403,7 @@ static const struct {
 	[RV_HC_SHUTDOWN] = { "shutdown", hc_shutdown },
 	[RV_HC_HV_INFO] = { "hv_info", hc_hv_info },
 	[RV_HC_PARTITION_CREATE] = { "partition_create", hc_partition_create },
+	[RV_HC_CONSOLE_READ] = { "console_read", hc_console_read },
 	[RV_HC_PARTITION_START] = { "partition_start", hc_partition_start },
 	[RV_HC_PARTITION_DESTROY] = { "partition_destroy", hc_partition_destroy },
 	[RV_HC_VCPU_STATS] = { "vcpu_stats", hc_vcpu_stats },
@@ -392,7 +430,8 @@ enum exit_action exit_vmcall(struct vcpu *v, const struct vmx_exit *e)
 	s64 ret;
 
 	vmx_skip_instruction(e);
-	v->vmx.timer_left = v->watchdog; /* a hypercall, even a refused one, feeds it */
+	if (v->watchdog)
+		v->vmx.timer_left = v->watchdog; /* a hypercall, even a refused one, feeds it */
 	/* Only the guest kernel (CPL 0) may call. */
 	if (vmx_guest_cpl() != 0)
 		ret = -RV_EPERM;

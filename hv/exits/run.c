@@ -14,6 +14,7 @@
 #include "platform/trace.h"
 #include "rv_exit_reasons.h" /* generated from vmx/exit_reasons.def */
 #include "vmx/vmx.h"
+#include "vplat/vplat.h"
 
 _Static_assert(RV_EXIT_REASON_LIMIT <= RV_NR_EXIT_REASONS,
 	       "an exit reason in exit_reasons.def does not fit struct rv_vcpu_stats");
@@ -79,7 +80,8 @@ void cpu_run_loop(void)
 		vmx_flush_service();
 		c->loops++;
 		struct vcpu *v = READ_ONCE(c->vcpu);
-		if (v && vcpu_ready(v)) {
+		/* A Linux vCPU may be halted or not started: its platform says. */
+		if (v && vcpu_ready(v) && (!v->part->plat || vplat_prepare(v))) {
 			WRITE_ONCE(c->in_guest, 1);
 			run_once(v);
 			WRITE_ONCE(c->in_guest, 0);

@@ -9,7 +9,21 @@ bool hc_range_ok(u64 gpa, u64 len)
 
 int hc_check_spec(const struct rv_partition_spec *s, u32 free_cpus)
 {
-	if (s->image != RV_IMAGE_WORK_ABI)
+	if (s->image != RV_IMAGE_WORK_ABI && s->image != RV_IMAGE_LINUX_ABI)
+		return -RV_EINVAL;
+	/* The command line: NUL-terminated, printable, only for Linux. */
+	u32 n = 0;
+	while (n < RV_CMDLINE_MAX && s->cmdline[n]) {
+		char c = s->cmdline[n++];
+		if (c < 0x20 || c > 0x7e || s->image != RV_IMAGE_LINUX_ABI)
+			return -RV_EINVAL;
+	}
+	if (n == RV_CMDLINE_MAX)
+		return -RV_EINVAL;
+	for (; n < RV_CMDLINE_MAX; n++) /* nothing hides after the NUL */
+		if (s->cmdline[n])
+			return -RV_EINVAL;
+	if (s->image == RV_IMAGE_LINUX_ABI && s->data_mib < RV_LINUX_MIB_MIN)
 		return -RV_EINVAL;
 	if (s->nr_vcpus == 0 || s->nr_vcpus > RV_MAX_VCPUS)
 		return -RV_EINVAL;

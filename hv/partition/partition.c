@@ -209,7 +209,9 @@ static int build(struct partition *p, u32 image, u32 nr_vcpus, u64 data_mib, con
 
 	if (!img->size)
 		return -RV_ENOENT;
-	if (RV_GPA_IMAGE + img->size > RV_GPA_STACKS_TOP - RV_MAX_VCPUS * RV_STACK_SIZE)
+	if (image == RV_IMAGE_LINUX)
+		; /* loaded by the boot protocol into RAM, later (hv/vplat/linux.c) */
+	else if (RV_GPA_IMAGE + img->size > RV_GPA_STACKS_TOP - RV_MAX_VCPUS * RV_STACK_SIZE)
 		return -RV_E2BIG;
 	p->state = PART_CREATED;
 	dirty_init(&p->dirty, p->id, &p->ept, p->slots, &p->cpu_mask);
@@ -225,6 +227,8 @@ static int build(struct partition *p, u32 image, u32 nr_vcpus, u64 data_mib, con
 		return err;
 	}
 	build_guest_tables(p);
+	if (image == RV_IMAGE_LINUX)
+		return 0;
 	memcpy(sys_ptr(p, RV_GPA_IMAGE), (void *)img->phys, img->size);
 
 	struct rv_guest_boot *gb = sys_ptr(p, RV_GPA_BOOT);
@@ -275,6 +279,22 @@ int partition_init(const struct rv_bootinfo *bi)
 	return partition_start(0);
 }
 
+const struct rv_image *partition_image(u32 id)
+{
+	static const struct rv_image none;
+
+	return id < RV_MAX_IMAGES ? &images[id] : &none;
+}
+
+void *partition_ram(struct partition *p, u64 gpa, u64 len)
+{
+	struct mem_slot *s = slot_find(p->slots, gpa);
+
+	if (!s || len > s->size - (gpa - s->gpa))
+		return NULL;
+	return (void *)(s->hpa + (gpa - s->gpa));
+}
+
 int partition_create(const struct rv_partition_spec *spec)
 {
 	int id = -RV_ENOSPC;
@@ -283,8 +303,8 @@ int partition_create(const struct rv_partition_spec *spec)
 	for (u32 i = 1; i < MAX_PARTITIONS; i++) {
 		if (partitions[i].state != PART_FREE)
 			continue;
-		int err = build(&partitions[i], RV_IMAGE_WORK, spec->nr_vcpus, spec->data_mib,
-				spec->args);
+		u32 image = spec->image == RV_IMAGE_LINUX_ABI ? RV_IMAGE_LINUX : RV_IMAGE_WORK;
+		int err = build(&partitions[i], image, spec->nr_vcpus, spec->data_mib, spec->args);
 		id = err ? err : (int)i;
 		break;
 	}

@@ -20,6 +20,7 @@
 #include "lib/types.h"
 
 struct vcpu;
+struct vplat;
 
 #define MAX_PARTITIONS 8
 
@@ -43,6 +44,9 @@ struct partition {
 	 * partition (guest-physical there; 0 = none), removed on destroy. */
 	u64 window[RV_MAX_SLOTS];
 	struct dirty_part dirty;
+	/* A Linux partition's virtual platform (hv/vplat/, which owns it and
+	 * sets it before the partition starts); NULL for our own guests. */
+	struct vplat *plat;
 };
 
 int partition_init(const struct rv_bootinfo *bi);
@@ -71,6 +75,11 @@ void partition_stop(struct partition *p, u32 reason, u64 info);
  * -RV_ETIMEDOUT; else 0.
  */
 int partition_check_cpus(struct partition *p);
+/* An image the loader put in memory (bootinfo.h), size 0 if absent. */
+const struct rv_image *partition_image(u32 id);
+/* Host address of [gpa, gpa + len) in p's RAM, NULL unless one slot holds
+ * all of it.  For the partition code's own set-up (no dirty logging). */
+void *partition_ram(struct partition *p, u64 gpa, u64 len);
 /* Number of CPUs with no vCPU pinned to them (CPU 0 excluded). */
 u32 partition_free_cpus(void);
 

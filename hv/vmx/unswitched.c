@@ -33,6 +33,8 @@
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_OSXSAVE (1ull << 18)
 #define MSR_IA32_KERNEL_GS_BASE 0xc0000102
+#define MSR_STAR 0xc0000081   /* .. MSR_SFMASK: STAR, LSTAR, CSTAR, SFMASK */
+#define MSR_SFMASK 0xc0000084
 #define DR6_INIT 0xffff0ff0ull /* DR6 after reset (Vol. 3B, 18.2.3, Debug Status Register) */
 
 /* XCR0 bits (Vol. 1, 13.3, Enabling the XSAVE Feature Set and XSAVE-Enabled Features). */
@@ -229,14 +231,39 @@ void unswitched_save(struct vmx_vcpu *v, struct rv_vcpu_state *s)
 	s->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
 }
 
+/*
+ * XSETBV of a guest that runs its own kernel (hv/vplat/): XCR0 becomes
+ * the guest's while its vCPU owns this CPU, within what the hypervisor
+ * uses itself and the platform offers (x87, SSE, AVX: CPUID leaf 0DH as
+ * hv/vplat/cpuid.c reports it).  XSETBV's own #GP conditions (Vol. 2C,
+ * XSETBV): bit 0 clear, AVX without SSE, an unsupported bit.
+ */
+int vmx_set_xcr0(u64 xcr0)
+{
+	u64 allowed = host_xcr0 & (XCR0_X87 | XCR0_SSE | XCR0_AVX);
+
+	if (!use_xsave || (xcr0 & ~allowed) || !(xcr0 & XCR0_X87) ||
+	    ((xcr0 & XCR0_AVX) && !(xcr0 & XCR0_SSE)))
+		return -1;
+	asm volatile("xsetbv" ::"c"(0), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)));
+	return 0;
+}
+
 void unswitched_scrub(void)
 {
+	/* A guest may have set its own XCR0 (vmx_set_xcr0): ours first, so
+	 * the restore below reaches every component. */
+	if (use_xsave)
+		asm volatile("xsetbv" ::"c"(0), "a"((u32)host_xcr0), "d"((u32)(host_xcr0 >> 32)));
 	restore(clean);
 	write_cr2(0);
 	for (int i = 0; i < 4; i++)
 		write_dr(i, 0);
 	write_dr(6, DR6_INIT);
 	wrmsr(MSR_IA32_KERNEL_GS_BASE, 0);
+	/* SYSCALL's MSRs, which a Linux guest writes (hv/vplat/msr.c). */
+	for (u32 m = MSR_STAR; m <= MSR_SFMASK; m++)
+		wrmsr(m, 0);
 }
 
 /* 48-bit canonical: the strictest width any 64-bit processor checks. */

@@ -97,6 +97,7 @@ enum vmcs_field {
 #define PIN_NMI_EXITING BIT(3)
 #define PIN_PREEMPTION_TIMER BIT(6)
 /* Primary processor-based (Vol. 3C, 25.6.2, Processor-Based VM-Execution Controls) */
+#define PROC_INTR_WINDOW BIT(2)
 #define PROC_HLT_EXITING BIT(7)
 #define PROC_MWAIT_EXITING BIT(10)
 #define PROC_RDPMC_EXITING BIT(11)
@@ -149,6 +150,10 @@ enum vmcs_field {
 /* Exit reason field (Vol. 3C, 25.9.1, Basic VM-Exit Information) */
 #define EXIT_REASON_ENTRY_FAILURE BIT(31)
 #define EXIT_REASON_BASIC(r) ((r) & 0xffff)
+
+/* After an exit, on CPUs that do not do it themselves: the IA-32e mode
+ * guest entry control follows the guest's EFER.LMA (vmx_plat.c). */
+void vmx_sync_lma(void);
 
 /* VMREAD and VMWRITE of the current VMCS (vmx.c). */
 u64 vmx_read(enum vmcs_field f);

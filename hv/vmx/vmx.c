@@ -24,6 +24,7 @@ void vmx_exit_entry(void);
 static u32 vmcs_revision;
 static bool use_true_msrs;
 static u32 preempt_rate; /* IA32_VMX_MISC[4:0]; written by CPU 0 before any guest runs */
+static bool exit_saves_lma; /* IA32_VMX_MISC[5]; the same */
 static bool has_pml;     /* the PML control and EPT A/D flags */
 
 u64 vmx_read(enum vmcs_field f)
@@ -78,6 +79,8 @@ static bool probe_pml(void)
 
 bool vmx_has_pml(void) { return has_pml; }
 
+bool vmx_exit_saves_lma(void) { return exit_saves_lma; }
+
 bool vmx_has_preemption_timer(void)
 {
 	u64 cap = ctl_cap(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
@@ -128,6 +131,7 @@ int vmx_cpu_init(void)
 		use_true_msrs = basic & BIT(55);
 		/* The timer counts down once per 2^rate TSC ticks (Vol. 3D, A.6, Miscellaneous Data). */
 		preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
+		exit_saves_lma = rdmsr(MSR_IA32_VMX_MISC) & BIT(5);
 		has_pml = probe_pml();
 		/* Optional features: the modes that need them say -RV_EOPNOTSUPP. */
 		if (!has_pml)
@@ -263,17 +267,19 @@ static void setup_guest_state(struct vmx_vcpu *v)
 	vmx_write(GUEST_IA32_EFER, EFER_LME | EFER_LMA);
 	vmx_write(GUEST_DR7, 0x400);
 	vmx_write(GUEST_IA32_DEBUGCTL, 0);
-	setup_segment(GUEST_CS_SEL, 0x08, 0xa09b); /* 64-bit code, accessed */
-	setup_segment(GUEST_SS_SEL, 0x10, 0xc093);
-	setup_segment(GUEST_DS_SEL, 0x10, 0xc093);
-	setup_segment(GUEST_ES_SEL, 0x10, 0xc093);
-	setup_segment(GUEST_FS_SEL, 0x10, 0xc093);
-	setup_segment(GUEST_GS_SEL, 0x10, 0xc093);
+	u16 cs = b->cs ? b->cs : 0x08, ds = b->ds ? b->ds : 0x10;
+
+	setup_segment(GUEST_CS_SEL, cs, 0xa09b); /* 64-bit code, accessed */
+	setup_segment(GUEST_SS_SEL, ds, 0xc093);
+	setup_segment(GUEST_DS_SEL, ds, 0xc093);
+	setup_segment(GUEST_ES_SEL, ds, 0xc093);
+	setup_segment(GUEST_FS_SEL, ds, 0xc093);
+	setup_segment(GUEST_GS_SEL, ds, 0xc093);
 	vmx_write(GUEST_LDTR_SEL, 0);
 	vmx_write(GUEST_LDTR_LIMIT, 0);
 	vmx_write(GUEST_LDTR_AR, BIT(16)); /* unusable */
 	vmx_write(GUEST_LDTR_BASE, 0);
-	vmx_write(GUEST_TR_SEL, 0x18);
+	vmx_write(GUEST_TR_SEL, b->tr ? b->tr : 0x18);
 	vmx_write(GUEST_TR_LIMIT, 0x67);
 	vmx_write(GUEST_TR_AR, 0x8b); /* busy 64-bit TSS, present */
 	vmx_write(GUEST_TR_BASE, b->tr_base);
@@ -290,7 +296,7 @@ static void setup_guest_state(struct vmx_vcpu *v)
 	 * changes, and with IF=0 in host and guest alike a kick that became
 	 * pending in the host never forced the exit it was sent for.
 	 */
-	vmx_write(GUEST_RFLAGS, 0x202);
+	vmx_write(GUEST_RFLAGS, b->irq_off ? 0x2 : 0x202);
 	vmx_write(GUEST_INTERRUPTIBILITY, 0);
 	vmx_write(GUEST_ACTIVITY_STATE, 0);
 	vmx_write(GUEST_PENDING_DBG, 0);
@@ -717,7 +723,16 @@ void vmx_vcpu_free(struct vmx_vcpu *v)
 
 void vmx_skip_instruction(const struct vmx_exit *e)
 {
+	u64 intr = vmx_read(GUEST_INTERRUPTIBILITY);
+
 	vmx_write(GUEST_RIP, vmx_read(GUEST_RIP) + e->insn_len);
+	/*
+	 * The instruction has completed, so the STI or MOV-SS shadow it sat
+	 * in is over (Vol. 3C, 25.4.2, Guest Non-Register State): "STI; HLT"
+	 * must take its wake-up interrupt right after the HLT.
+	 */
+	if (intr & 3)
+		vmx_write(GUEST_INTERRUPTIBILITY, intr & ~3ull);
 }
 
 u64 vmx_guest_rip(void) { return vmx_read(GUEST_RIP); }
@@ -805,10 +820,14 @@ const char *vmx_exit_name(u32 reason)
  * reloaded from the VMCS at every entry, so we give it what is left of
  * the budget each time and charge each stay in the guest to the budget.
  */
-static void timer_arm(struct vmx_vcpu *v)
+static void timer_arm(struct vmx_vcpu *v, u64 now)
 {
-	u64 n = v->timer_left >> preempt_rate;
+	u64 n = v->timer_left;
 
+	/* A guest timer (hv/vplat/) due sooner: exit then. */
+	if (v->deadline)
+		n = MIN(n, v->deadline > now ? v->deadline - now : 0);
+	n >>= preempt_rate;
 	vmx_write(GUEST_PREEMPTION_TIMER, MIN(n, 0xffffffffull));
 }
 
@@ -842,8 +861,8 @@ void vmx_run(struct vmx_vcpu *v, struct vmx_exit *e)
 	u64 t0 = 0;
 
 	if (v->use_timer) { /* the only user of the clock: no RDTSC otherwise */
-		timer_arm(v);
 		t0 = rdtsc();
+		timer_arm(v, t0);
 	}
 	if (vmx_enter(&v->regs, v->launched))
 		entry_failed(v);
@@ -860,6 +879,8 @@ void vmx_run(struct vmx_vcpu *v, struct vmx_exit *e)
 	e->gpa = e->basic == RV_EXIT_EPT_VIOLATION || e->basic == RV_EXIT_EPT_MISCONFIG
 			 ? vmx_read(GUEST_PHYSICAL_ADDRESS)
 			 : 0;
+	if (v->sync_lma && !exit_saves_lma)
+		vmx_sync_lma();
 }
 
 void vmx_dump_guest(const struct vmx_vcpu *v)

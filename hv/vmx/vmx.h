@@ -30,6 +30,10 @@ struct guest_regs {
 struct vmx_boot {
 	u64 rip, rsp, rdi, rsi;
 	u64 cr3, gdtr_base, gdtr_limit, tr_base;
+	/* 0 for our own guests' defaults: CS 0x08, data 0x10, TR 0x18, IF=1.
+	 * The Linux boot protocol wants CS 0x10, data 0x18, IF=0. */
+	u16 cs, ds, tr;
+	bool irq_off;
 };
 
 /*
@@ -53,6 +57,9 @@ struct vmx_vcpu {
 	bool loaded; /* VMCS is current and initialised on the owner */
 	bool launched;
 	u64 timer_left; /* guest TSC ticks left before the timer exits */
+	/* A virtual platform (hv/vplat/) sets these (owner CPU only). */
+	u64 deadline;   /* also exit at this TSC (a guest timer); 0 = none */
+	bool sync_lma;  /* the guest may switch IA-32e mode itself (vmx_plat.c) */
 };
 
 /*
@@ -113,8 +120,39 @@ int vmx_check_state(const struct rv_vcpu_state *s);
 u16 vmx_pml_index(void);
 void vmx_set_pml_index(u16 idx);
 
+/*
+ * What a virtual platform needs (vmx_plat.c), for the current VMCS on
+ * the owner CPU: event injection and the interrupt window, the guest's
+ * MSRs that live in the VMCS, the state INIT and SIPI leave, and the
+ * guest registers an emulator reads.
+ */
+bool vmx_event_pending(void);         /* an event is set for the next entry */
+bool vmx_interruptible(void);         /* RFLAGS.IF, no STI or MOV-SS blocking */
+void vmx_inject_interrupt(u8 vector); /* an external interrupt, next entry */
+void vmx_inject_exception(u8 vector, bool has_error, u32 error);
+void vmx_set_irq_window(bool on);
+/* RDMSR/WRMSR of EFER, FS/GS base, SYSENTER_*, DEBUGCTL, PAT: 0, -1 if
+ * msr is none of them, -2 for a value WRMSR would refuse (#GP). */
+int vmx_guest_msr_read(u32 msr, u64 *val);
+int vmx_guest_msr_write(u32 msr, u64 val);
+/* INIT then SIPI with `vector`: real mode at vector << 12 (Vol. 3A,
+ * 9.4.4, MP Initialization Example; 10.1.1, Processor State After Reset). */
+void vmx_reset_to_sipi(struct vmx_vcpu *x, u8 vector);
+u64 vmx_guest_cr0(void);
+u64 vmx_guest_cr3(void);
+u64 vmx_guest_efer(void);
+u64 vmx_guest_rflags(void);
+u64 vmx_guest_rsp(void);
+void vmx_set_guest_rsp(u64 rsp);
+void vmx_set_guest_rip(u64 rip);
+/* XSETBV on the guest's behalf (unswitched.c): 0, or -1 for #GP. */
+int vmx_set_xcr0(u64 xcr0);
+
 /* Capabilities, read once from the VMX capability MSRs. */
 bool vmx_has_preemption_timer(void);
+/* Whether VM exits store EFER.LMA into the IA-32e mode guest control
+ * (IA32_VMX_MISC bit 5, Vol. 3D, A.6, Miscellaneous Data). */
+bool vmx_exit_saves_lma(void);
 bool vmx_has_pml(void); /* the PML control and EPT A/D flags */
 
 /* Invalidate EPT-derived translations on this CPU, all contexts. */

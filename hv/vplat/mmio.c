@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one memory-mapped device of a Linux partition: the I/O APIC at
+ * 0xfec00000.  Its page is not in the partition's EPT, so every access is
+ * an EPT violation (Vol. 3C, 29.3.3, EPT-Induced VM Exits) that says the
+ * guest-physical address but not the access's size or register: those
+ * come from the instruction, fetched through the guest's page tables and
+ * decoded (decode.c).  Any other address outside RAM stops the partition
+ * (hv/exits/eptfault.c), as before.
+ */
+#include "lib/x86.h"
+#include "partition/partition.h"
+#include "partition/vcpu.h"
+#include "platform/console.h"
+#include "vmx/vmx.h"
+#include "vplat/decode.h"
+#include "vplat/vplat.h"
+
+#define PTE_P BIT(0)
+#define PTE_PS BIT(7)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+/*
+ * Linear to guest-physical through the guest's 4-level tables (Vol. 3A,
+ * 4.5, 4-Level Paging and 5-Level Paging; CPUID hides LA57), or the
+ * identity with paging off.  Only present entries are followed; access
+ * rights are not checked (the guest's kernel fetches its own code).
+ */
+static bool guest_walk(struct partition *p, u64 la, u64 *gpa)
+{
+	if (!(vmx_guest_cr0() & CR0_PG)) {
+		*gpa = la & 0xffffffff;
+		return true;
+	}
+	if (!(vmx_guest_efer() & EFER_LMA))
+		return false; /* 32-bit paging: Linux on x86-64 never maps MMIO so */
+	u64 table = vmx_guest_cr3() & PTE_ADDR;
+	for (int level = 3; level >= 0; level--) {
+		u64 *t = partition_ram(p, table, PAGE_SIZE);
+		if (!t)
+			return false;
+		u64 e = READ_ONCE(t[(la >> (12 + 9 * level)) & 511]);
+		if (!(e & PTE_P))
+			return false;
+		if (level == 0 || ((level == 1 || level == 2) && (e & PTE_PS))) {
+			u64 page = 1ull << (12 + 9 * level);
+			*gpa = (e & PTE_ADDR & ~(page - 1)) | (la & (page - 1));
+			return true;
+		}
+		table = e & PTE_ADDR;
+	}
+	return false;
+}
+
+/* Up to 15 instruction bytes at the guest's RIP; how many could be read. */
+static u32 fetch(struct partition *p, u8 *buf)
+{
+	u64 rip = vmx_guest_rip();
+	u32 n = 0;
+
+	while (n < 15) {
+		u64 gpa;
+		if (!guest_walk(p, rip + n, &gpa))
+			break;
+		u8 *b = partition_ram(p, gpa, 1);
+		if (!b)
+			break;
+		buf[n++] = *b;
+	}
+	return n;
+}
+
+static u64 *reg_ptr(struct guest_regs *r, u8 i)
+{
+	u64 *map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp, &r->rsi, &r->rdi,
+			&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
+	return map[i & 15];
+}
+
+static u64 get_reg(struct guest_regs *r, u8 i)
+{
+	return i == 4 ? vmx_guest_rsp() : *reg_ptr(r, i);
+}
+
+static void set_reg(struct guest_regs *r, u8 i, u64 v)
+{
+	if (i == 4)
+		vmx_set_guest_rsp(v);
+	else
+		*reg_ptr(r, i) = v;
+}
+
+int vplat_mmio(struct vcpu *v, const struct vmx_exit *e)
+{
+	struct partition *p = v->part;
+	struct vplat *pl = p->plat;
+	struct guest_regs *r = &v->vmx.regs;
+	struct mmio_insn in;
+	u8 bytes[15];
+
+	if (e->gpa < IOAPIC_GPA || e->gpa >= IOAPIC_GPA + PAGE_SIZE)
+		return -1;
+	u32 n = fetch(p, bytes);
+	if (decode_mmio(bytes, n, &in) || in.size == 1) {
+		hv_printf("vCPU %u.%u: I/O APIC access at rip %lx by an instruction not emulated "
+			  "(%u bytes fetched, first %x)\n",
+			  p->id, v->index, vmx_guest_rip(), n, n ? bytes[0] : 0);
+		return -1;
+	}
+	u64 off = e->gpa - IOAPIC_GPA;
+	u64 mask = in.size == 8 ? ~0ull : (1ull << (8 * in.size)) - 1;
+	spin_lock(&pl->lock);
+	if (in.write) {
+		u64 val = in.imm ? in.imm_val : get_reg(r, in.reg);
+		if (in.size == 4)
+			ioapic_mmio_write(&pl->ioapic, off, (u32)val);
+	} else {
+		u64 val = in.size == 4 ? ioapic_mmio_read(&pl->ioapic, off) : mask;
+		/* A 32- or 64-bit destination takes it whole (32-bit writes clear
+		 * bits 63:32); a 16-bit one keeps the register's other bits. */
+		if (in.reg_size == 2 && !in.zext)
+			val = (get_reg(r, in.reg) & ~0xffffull) | (val & 0xffff);
+		set_reg(r, in.reg, val);
+	}
+	spin_unlock(&pl->lock);
+	vmx_set_guest_rip(vmx_guest_rip() + in.len);
+	return 0;
+}

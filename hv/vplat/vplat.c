@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A Linux vCPU between exits: which interrupt to inject, when to exit for
+ * its timer, whether it may run at all; IPIs between the vCPUs of one
+ * partition; the partition's console.
+ */
+#include "lib/lib.h"
+#include "lib/x86.h"
+#include "partition/partition.h"
+#include "partition/vcpu.h"
+#include "platform/console.h"
+#include "vmx/vmx.h"
+#include "vplat/vplat.h"
+
+#define RFLAGS_IF BIT(9)
+
+static struct vplat_vcpu *pv_of(struct vcpu *v)
+{
+	return &v->part->plat->vcpu[v->index];
+}
+
+void vplat_deliver(struct partition *p, u32 dst, u8 vector)
+{
+	if (dst >= p->nr_vcpus)
+		return;
+	vlapic_set_irr(&p->plat->vcpu[dst].lapic, vector);
+	vcpu_kick(p->vcpus[dst]);
+}
+
+/*
+ * Start an application processor: INIT, then a start-up IPI (Vol. 3A,
+ * 9.4.4.1, Typical BSP Initialization Sequence).  A start-up IPI without
+ * an INIT before it, or to a vCPU that already runs, is ignored, as a
+ * processor not in wait-for-SIPI state ignores it (11.6.1, Interrupt
+ * Command Register, "Start-Up").
+ */
+static void start_ap(struct partition *p, u32 dst, u8 mode, u8 vector)
+{
+	struct vplat_vcpu *t = &p->plat->vcpu[dst];
+
+	if (mode == 5)
+		__atomic_store_n(&t->init_seen, 1, __ATOMIC_RELEASE);
+	else if (__atomic_load_n(&t->init_seen, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&t->sipi, 0x100u | vector, __ATOMIC_RELEASE);
+	vcpu_kick(p->vcpus[dst]);
+}
+
+/* An IPI from vCPU src: to the vCPUs of its own partition, nowhere else. */
+void vplat_send_ipi(struct vcpu *src, const struct vlapic_ipi *ipi)
+{
+	struct partition *p = src->part;
+	static u32 nmi_told;
+
+	for (u32 i = 0; i < p->nr_vcpus; i++) {
+		if (!vlapic_ipi_targets(ipi, src->index, i))
+			continue;
+		switch (ipi->mode) {
+		case 0: /* fixed */
+		case 1: /* lowest priority: the first one named is as low as any */
+			if (i == src->index)
+				vlapic_set_irr(&pv_of(src)->lapic, ipi->vector);
+			else
+				vplat_deliver(p, i, ipi->vector);
+			if (ipi->mode == 1)
+				return;
+			break;
+		case 5: /* INIT */
+		case 6: /* start-up */
+			if (i != src->index)
+				start_ap(p, i, ipi->mode, ipi->vector);
+			break;
+		default:
+			/* NMI, SMI, ExtINT: not offered (docs/12-linux.md). */
+			if (!nmi_told++)
+				hv_printf(
+				    "vCPU %u.%u: IPI with delivery mode %u dropped (only fixed, "
+				    "lowest priority, INIT and start-up are offered)\n",
+				    p->id, src->index, ipi->mode);
+			return;
+		}
+	}
+}
+
+/*
+ * Before each entry.  An interrupt is injected when the guest can take it
+ * (vmx_interruptible) and no other event is on its way in (a re-injected
+ * one goes first); otherwise interrupt-window exiting brings the vCPU
+ * back as soon as it can (Vol. 3C, 26.7.5).  HLT leaves the vCPU halted
+ * here, in the run loop, until an interrupt it can take arrives (Vol. 2A,
+ * HLT: "an enabled interrupt ... resumes"); the loop still answers every
+ * request, so a halted vCPU can be paused, saved or destroyed.
+ */
+bool vplat_prepare(struct vcpu *v)
+{
+	struct vplat_vcpu *pv = pv_of(v);
+	struct vlapic *l = &pv->lapic;
+
+	if (pv->waiting_sipi) {
+		u32 sipi = __atomic_exchange_n(&pv->sipi, 0, __ATOMIC_ACQUIRE);
+		if (!sipi)
+			return false;
+		vmx_reset_to_sipi(&v->vmx, (u8)sipi);
+		pv->waiting_sipi = false;
+	}
+	u64 now = rdtsc();
+	vlapic_timer_check(l, now);
+	int vec = vlapic_pending(l);
+	if (pv->halted) {
+		if (vec < 0 || !(vmx_guest_rflags() & RFLAGS_IF))
+			return false;
+		pv->halted = false;
+	}
+	if (vec >= 0 && !vmx_event_pending() && vmx_interruptible()) {
+		vmx_inject_interrupt((u8)vec);
+		vlapic_ack(l, (u8)vec);
+		vec = vlapic_pending(l);
+	}
+	vmx_set_irq_window(vec >= 0);
+	v->vmx.deadline = vlapic_next_deadline(l);
+	return true;
+}
+
+/*
+ * HLT: the vCPU sleeps in vplat_prepare.  With interrupts off nothing can
+ * wake it (no NMIs are offered): the guest has stopped itself for good,
+ * as Linux does after a panic; its partition stops and the management
+ * partition is told.
+ */
+int vplat_hlt(struct vcpu *v, const struct vmx_exit *e)
+{
+	vmx_skip_instruction(e);
+	if (!(vmx_guest_rflags() & RFLAGS_IF)) {
+		hv_printf(
+		    "vCPU %u.%u: HLT with interrupts off at rip %lx: the guest stopped itself\n",
+		    v->part->id, v->index, vmx_guest_rip());
+		return -1;
+	}
+	pv_of(v)->halted = true;
+	return 0;
+}
+
+void vplat_refuse(struct vcpu *v, const struct vmx_exit *e, u8 vector)
+{
+	vmx_inject_exception(vector, vector == 13, 0);
+}
+
+/* The UART's lines (uart.c calls this with the platform lock held). */
+void vplat_console_sink(void *ctx, const char *line, u32 len)
+{
+	struct vcpu *v = ctx;
+	struct vplat *pl = v->part->plat;
+
+	console_guest_write(v->part->id, v->index, line, len);
+	for (u32 i = 0; i <= len; i++) /* the stream keeps the '\n' */
+		pl->con[pl->con_total++ % VPLAT_CONSOLE_SIZE] = i < len ? line[i] : '\n';
+}
+
+int vplat_console_read(struct partition *p, struct rv_console_read *io, void *buf)
+{
+	struct vplat *pl = p->plat;
+
+	if (!pl)
+		return -RV_ENOENT;
+	spin_lock(&pl->lock);
+	u64 total = pl->con_total;
+	u64 start = io->offset;
+	if (total > VPLAT_CONSOLE_SIZE && start < total - VPLAT_CONSOLE_SIZE)
+		start = total - VPLAT_CONSOLE_SIZE;
+	if (start > total)
+		start = total;
+	u32 n = (u32)MIN((u64)io->len, total - start);
+	for (u32 i = 0; i < n; i++)
+		((char *)buf)[i] = pl->con[(start + i) % VPLAT_CONSOLE_SIZE];
+	spin_unlock(&pl->lock);
+	io->offset = start;
+	io->total = total;
+	return (int)n;
+}
