@@ -154,13 +154,21 @@ static EFI_STATUS load_hv(EFI_FILE_HANDLE root, struct rv_hv_image_header *hdr)
 }
 
 static EFI_STATUS load_guest(EFI_FILE_HANDLE root, CHAR16 *path,
-			     const char *name, struct rv_image *img)
+			     const char *name, struct rv_image *img, BOOLEAN optional)
 {
 	EFI_PHYSICAL_ADDRESS addr = BELOW_4G;
 	EFI_FILE_HANDLE f;
 	EFI_STATUS st;
 	UINT64 size, pages;
 
+	/* Linux and its initrd are there only for runs that use them
+	 * (tools/hvrun adds them to the run's disk): absent, size 0. */
+	if (optional && fs_open(root, path, &f, &size) == EFI_NOT_FOUND) {
+		img->phys = img->size = 0;
+		return EFI_SUCCESS;
+	}
+	if (optional)
+		fs_close(f);
 	st = open_required(root, path, name, &f, &size);
 	if (EFI_ERROR(st))
 		return st;
@@ -337,10 +345,16 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = load_hv(root, &hdr);
 	if (EFI_ERROR(st))
 		return st;
-	st = load_guest(root, L"\\mgmt.bin", "mgmt.bin", &bi->images[RV_IMAGE_MGMT]);
+	st = load_guest(root, L"\\mgmt.bin", "mgmt.bin", &bi->images[RV_IMAGE_MGMT], FALSE);
 	if (EFI_ERROR(st))
 		return st;
-	st = load_guest(root, L"\\work.bin", "work.bin", &bi->images[RV_IMAGE_WORK]);
+	st = load_guest(root, L"\\work.bin", "work.bin", &bi->images[RV_IMAGE_WORK], FALSE);
+	if (EFI_ERROR(st))
+		return st;
+	st = load_guest(root, L"\\linux.img", "linux.img", &bi->images[RV_IMAGE_LINUX], TRUE);
+	if (EFI_ERROR(st))
+		return st;
+	st = load_guest(root, L"\\initrd.img", "initrd.img", &bi->images[RV_IMAGE_INITRD], TRUE);
 	if (EFI_ERROR(st))
 		return st;
 	uefi_call_wrapper(root->Close, 1, root);

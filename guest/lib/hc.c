@@ -137,6 +137,11 @@ long hc_partition_watchdog(uint64_t id, uint64_t ticks)
 	return hypercall6(RV_HC_PARTITION_WATCHDOG, id, ticks, 0, 0, 0, 0);
 }
 
+long hc_console_read(uint64_t id, struct rv_console_read *io)
+{
+	return hypercall6(RV_HC_CONSOLE_READ, id, (unsigned long)io, 0, 0, 0, 0);
+}
+
 void hc_start_state(struct rv_vcpu_state *st)
 {
 	memset(st, 0, sizeof(*st));

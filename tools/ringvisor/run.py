@@ -69,6 +69,31 @@ def make_cfg(runs, verbose):
     return "\n".join(lines) + "\n"
 
 
+LINUX_FILES = (("bzImage", "linux.img"), ("initramfs.cpio.gz", "initrd.img"))
+
+
+def uses_linux(runs):
+    """A run boots Linux: the linux scenario, or any with guest=linux."""
+    return any(name == "linux" or dict(params).get("guest") == "linux" for name, params in runs)
+
+
+def add_linux(disk, env):
+    """Put the kernel and initrd on the run's disk (loader: \\linux.img, \\initrd.img)."""
+    built = [os.path.join(paths.BUILD, "linux", f) for f, _ in LINUX_FILES]
+    if not all(os.path.exists(p) for p in built) and not paths.BUILD_FROM_ENV:
+        print("hvrun: build/linux is missing: running make -s linux (a kernel build, minutes)",
+              flush=True)
+        if subprocess.call(["make", "-s", "linux"], cwd=paths.REPO, stdin=subprocess.DEVNULL):
+            raise SetupError("make linux failed")
+    for path, (_, name) in zip(built, LINUX_FILES):
+        if not os.path.exists(path):
+            raise SetupError(f"{path} does not exist: run `make linux`")
+        copy = subprocess.run(["mcopy", "-o", "-i", disk, path, "::" + name],
+                              env=env, capture_output=True, text=True)
+        if copy.returncode != 0:
+            raise SetupError(f"mcopy of {name} failed: {copy.stderr.strip()}")
+
+
 def run_machine(opts, runs, backend, cpus, out, table=None):
     """Boot, watch, judge (table: scenarios.load()'s).  Returns the exit status."""
     rundir = os.path.join(paths.BUILD, "runs", f"{runs[0][0]}-{os.getpid()}")
@@ -89,6 +114,8 @@ def run_machine(opts, runs, backend, cpus, out, table=None):
                           env=env, capture_output=True, text=True)
     if copy.returncode != 0:
         raise SetupError(f"mcopy failed: {copy.stderr.strip()} (run directory kept: {rundir})")
+    if uses_linux(runs):
+        add_linux(disk, env)
 
     debug = opts["debug"]
     if backend == "bochs":
