@@ -99,20 +99,20 @@
  * Leaf 7 sub-leaf 0 EBX (Table 3-8): the instructions and paging features
  * a guest may use without help.  FSGSBASE, BMI1, AVX2, SMEP, BMI2, ERMS,
  * ADX, SMAP, CLFLUSHOPT, CLWB and SHA execute in VMX non-root operation
- * without an exit that Ringvisor would have to handle.  INVPCID too, but
- * only with the "enable INVPCID" secondary control set; without it the
- * guest's INVPCID raises #UD (Vol. 3C, 25.6.2, Processor-Based
- * VM-Execution Controls, Table 25-7), and Linux uses it to flush TLBs as
- * soon as this bit says it may: a Linux partition's VMCS must set
- * PROC2_INVPCID (hv/vmx/vmx.c sets only VMX_PROC2_REQUIRED today).  Not
+ * without an exit that Ringvisor would have to handle.  INVPCID (10) is
+ * not kept: it runs only with the "enable INVPCID" secondary control,
+ * which Ringvisor does not set (without it the guest's INVPCID raises
+ * #UD, Vol. 3C, 25.6.2, Processor-Based VM-Execution Controls, Table
+ * 25-7), and Linux would use it to flush TLBs as soon as this bit said it
+ * may; without it Linux flushes with MOV to CR3 and INVLPG.  Not
  * kept: TSC_ADJUST (1, an MSR), SGX (2), HLE and RTM (4, 11, TSX), PQM
  * and PQE (12, 15, resource-director MSRs), MPX (14, BNDCFGS state),
  * AVX-512 (16, 17, 21, 26-28, 30, 31: state not in the XSAVE leaf below),
  * PT (25, its MSRs) and the rest.
  */
 #define L7B_KEEP                                                                                   \
-	(BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | BIT(19) | BIT(20) |       \
-	 BIT(23) | BIT(24) | BIT(29))
+	(BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(19) | BIT(20) | BIT(23) |       \
+	 BIT(24) | BIT(29))
 
 /* Leaf 0x80000001 (Table 3-8): ECX LAHF/SAHF (0), LZCNT (5), PREFETCHW
  * (8); EDX SYSCALL (11), XD (20), 1-GByte pages (26), Intel 64 (29).
