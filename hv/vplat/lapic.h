@@ -12,8 +12,9 @@
  * periodic modes count at the TSC's rate divided by the divide
  * configuration (the platform tells the guest apic_khz = tsc_khz).
  *
- * Owner: the vCPU's CPU, except irr[], which any vCPU of the partition
- * may set with vlapic_set_irr() (atomic OR) to deliver an interrupt.
+ * Owner: the vCPU's CPU, except irr[] and esr_pending, which any vCPU of
+ * the partition may set with vlapic_set_irr() (atomic OR) to deliver an
+ * interrupt (or to log an illegal vector).
  */
 #ifndef RV_VPLAT_LAPIC_H
 #define RV_VPLAT_LAPIC_H
@@ -60,6 +61,8 @@ struct vlapic {
 	u64 deadline;    /* next expiry, absolute TSC; 0 = none armed */
 	u64 tsc_deadline;/* IA32_TSC_DEADLINE as the guest wrote it */
 	u32 irr[8], isr[8], tmr[8];
+	u64 icr;         /* the last ICR written, as RDMSR returns it */
+	u32 esr_pending; /* errors since the last ESR write (atomic: any CPU) */
 };
 
 /* What a write to the ICR or SELF_IPI asks for (Vol. 3A, 11.12.9, ICR
@@ -81,16 +84,19 @@ void vlapic_reset(struct vlapic *l, u32 id);
  * RDMSR/WRMSR of an x2APIC MSR or IA32_TSC_DEADLINE.  0 on success, -1
  * where the processor raises #GP (a reserved or write-only/read-only
  * register used the wrong way, reserved bits set; 11.12.1.2).  A write to
- * the ICR or SELF_IPI fills *ipi (valid = true); a write to EOI ends the
- * highest in-service interrupt.
+ * the ICR or SELF_IPI fills *ipi (valid = true) unless it sends nothing: a
+ * lowest-priority IPI or a fixed one with vector 0-15 (logged in ESR,
+ * 11.5.3), or an INIT level de-assert; every other write leaves
+ * valid = false.  A write to EOI ends the highest in-service interrupt.
  */
 int vlapic_rdmsr(struct vlapic *l, u32 msr, u64 now, u64 *val);
 int vlapic_wrmsr(struct vlapic *l, u32 msr, u64 val, u64 now, struct vlapic_ipi *ipi);
 
 /* Does this IPI go to the APIC with id `dst`, sent by `src`?  Physical
- * (0xffffffff = broadcast) and logical cluster destinations (11.12.10.2,
- * Logical Destination Mode in x2APIC Mode: LDR = cluster << 16 | 1 << (id & 15),
- * cluster = id >> 4), and the shorthands. */
+ * and logical cluster destinations (11.12.10.1, Logical Destination Mode
+ * in x2APIC Mode; LDR = cluster << 16 | 1 << (id & 15), cluster = id >> 4,
+ * 11.12.10.2), 0xffffffff as broadcast in either mode (11.12.9), and the
+ * shorthands. */
 bool vlapic_ipi_targets(const struct vlapic_ipi *ipi, u32 src, u32 dst);
 
 /* Accept a fixed interrupt (any CPU; atomic). */

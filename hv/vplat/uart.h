@@ -33,7 +33,8 @@ void uart_reset(struct uart16550 *u);
 u8 uart_read(struct uart16550 *u, u32 off);
 void uart_write(struct uart16550 *u, u32 off, u8 val, uart_sink_fn sink, void *ctx);
 /* The interrupt line: some enabled interrupt is pending (IIR bit 0 clear)
- * and OUT2 is set in MCR (on a PC, OUT2 gates the UART's IRQ line). */
+ * and OUT2 is set in MCR (on a PC, OUT2 gates the UART's IRQ line), but
+ * not in loopback, which holds the OUT2 pin inactive (MCR bit 4). */
 bool uart_irq_line(const struct uart16550 *u);
 /* Flush a partial line (e.g. when the partition stops). */
 void uart_flush(struct uart16550 *u, uart_sink_fn sink, void *ctx);
