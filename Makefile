@@ -45,7 +45,7 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 DISK := $(B)/disk.img
 
 .PHONY: all run test test-models unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
-	compile_commands.json format deps perf plots check-layers check-docs
+	compile_commands.json format deps perf plots check-layers check-docs linux linux-smoke
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
 deps:
@@ -141,6 +141,77 @@ $(DISK): $(B)/BOOTX64.EFI $(B)/hv.bin $(B)/mgmt.bin $(B)/work.bin
 	mcopy -i $@.tmp $(B)/hv.bin ::/hv.bin
 	mcopy -i $@.tmp $(B)/mgmt.bin ::/mgmt.bin
 	mcopy -i $@.tmp $(B)/work.bin ::/work.bin
+	mv $@.tmp $@
+
+# ---- the Linux guest: kernel and initramfs (docs/12-linux.md) -----------
+# Not part of `all`: an upstream kernel built from Debian's linux-source-6.1
+# with our config fragment (guest/linux/kernel.config on top of tinyconfig),
+# and an initramfs of Debian's static busybox and our static programs.
+# `make linux` builds build/linux/bzImage and build/linux/initramfs.cpio.gz.
+# The kernel tree is unpacked once into build/linux/src and built there;
+# the kernel rebuilds only when the fragment (or the tarball) changes.
+LINUX_B := $(B)/linux
+LINUX_TAR := /usr/src/linux-source-6.1.tar.xz
+LINUX_SRC := $(LINUX_B)/src
+LINUX_FRAG := guest/linux/kernel.config
+# Fixed identity and time, so that two builds give the same bytes: the
+# banner reads "#1 SMP Thu Jan 1 00:00:00 UTC 1970" and the cpio's files
+# carry the same time.  LOCALVERSION set (empty) keeps setlocalversion from
+# appending a "+".
+LINUX_EPOCH := 0
+LINUX_MAKE = $(MAKE) -C $(LINUX_SRC) ARCH=x86_64 LOCALVERSION= KBUILD_BUILD_VERSION=1 \
+	KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970' \
+	KBUILD_BUILD_USER=ringvisor KBUILD_BUILD_HOST=ringvisor
+# -j$(nproc) unless `make -jN` already handed us a jobserver.
+LINUX_JOBS = $$(case "$$MAKEFLAGS" in *jobserver*) ;; *) echo -j$$(nproc) ;; esac)
+# Busybox applets the init script and a person at the console use.
+LINUX_APPLETS := sh mount cat echo ls nproc sleep uname dmesg ps
+LINUX_PROGS := $(LINUX_B)/writer
+LINUX_CFLAGS := -std=gnu11 -O2 -static $(WARN)
+
+linux: $(LINUX_B)/bzImage $(LINUX_B)/initramfs.cpio.gz
+
+# Boot them on plain QEMU (TCG, no Ringvisor) and check the user space.
+linux-smoke: linux
+	tests/linux-smoke
+
+$(LINUX_B)/src.stamp: $(LINUX_TAR)
+	@test -r $< || { echo "linux: $< missing: tools/install-deps installs linux-source-6.1"; exit 2; }
+	rm -rf $(LINUX_SRC) && mkdir -p $(LINUX_SRC)
+	tar -xf $< -C $(LINUX_SRC) --strip-components=1
+	touch $@
+
+# tinyconfig, our fragment on top, Kconfig resolves the rest; then every
+# line of the fragment must have survived.  build/linux/config is the
+# result, so the kernel rebuilds only when it changes.
+$(LINUX_B)/config: $(LINUX_FRAG) guest/linux/check-config $(LINUX_B)/src.stamp
+	+$(LINUX_MAKE) tinyconfig >$(LINUX_B)/config.log
+	cd $(LINUX_SRC) && scripts/kconfig/merge_config.sh -m .config $(abspath $(LINUX_FRAG)) >>$(abspath $(LINUX_B))/config.log
+	+$(LINUX_MAKE) olddefconfig >>$(LINUX_B)/config.log
+	guest/linux/check-config $(LINUX_FRAG) $(LINUX_SRC)/.config
+	cp $(LINUX_SRC)/.config $@
+
+$(LINUX_B)/bzImage: $(LINUX_B)/config
+	+$(LINUX_MAKE) $(LINUX_JOBS) bzImage
+	cp $(LINUX_SRC)/arch/x86/boot/bzImage $@
+
+$(LINUX_B)/%: guest/linux/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $< (Linux, static)'
+	@$(CC) $(LINUX_CFLAGS) -o $@ $<
+
+# The initramfs: a gzip'd newc cpio, names sorted, owners 0, every time
+# LINUX_EPOCH, inode numbers renumbered (--reproducible), no name or time
+# in the gzip header (-n).  /dev and /dev/console come from the kernel's
+# own built-in initramfs (usr/default_cpio_list), unpacked before ours.
+$(LINUX_B)/initramfs.cpio.gz: guest/linux/init $(LINUX_PROGS) /bin/busybox
+	rm -rf $(LINUX_B)/root && mkdir -p $(LINUX_B)/root/bin $(LINUX_B)/root/proc $(LINUX_B)/root/sys
+	install -m 0755 guest/linux/init $(LINUX_B)/root/init
+	install -m 0755 /bin/busybox $(LINUX_PROGS) $(LINUX_B)/root/bin/
+	for a in $(LINUX_APPLETS); do ln -s busybox $(LINUX_B)/root/bin/$$a; done
+	find $(LINUX_B)/root -exec touch -h -d @$(LINUX_EPOCH) {} +
+	cd $(LINUX_B)/root && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -9 -n > ../initramfs.cpio.gz.tmp
 	mv $@.tmp $@
 
 # ---- host unit tests ----------------------------------------------------
@@ -241,4 +312,5 @@ format:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Not into build/linux: the kernel tree is large and its dependencies are kbuild's.
+-include $(shell find $(B) -path $(LINUX_B) -prune -o -name '*.d' -print 2>/dev/null)
