@@ -14,7 +14,8 @@
  *
  * Owner: the vCPU's CPU, except irr[] and esr_pending, which other CPUs
  * change with atomic operations (vlapic_set_irr()); every access to them
- * here is atomic as well.
+ * here is atomic as well, but for vlapic_reset()'s: a reset (INIT) clears
+ * IRR anyway, so an interrupt racing with it may be lost either way.
  */
 #include "lib/types.h"
 #include "lib/lib.h"
