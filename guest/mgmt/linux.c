@@ -151,7 +151,7 @@ void scenario_linux(struct scenario_run *run)
 	/* tsc=reliable: the TSC is the only clock (no HPET, no PM timer to
 	 * check it against); the rv_* words reach init as its environment. */
 	snprintf(spec.cmdline, sizeof(spec.cmdline),
-		 "console=ttyS0 earlyprintk=serial,ttyS0,115200 tsc=reliable panic=-1 "
+		 "console=ttyS0 earlyprintk=serial,ttyS0,115200 tsc=reliable panic=-1 pci=lastbus=0 "
 		 "rv_pages=%lu rv_rate=%lu",
 		 pages, rate);
 	long id = hc_partition_create(&spec);
