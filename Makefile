@@ -274,7 +274,7 @@ run: deps all
 	tools/hvrun --backend auto hello
 
 test: deps
-	$(MAKE) all unit-tests
+	$(MAKE) all unit-tests linux
 	tests/run-tests
 
 # hello, dirty-log in every mode and a short migrate on every Bochs 2.7

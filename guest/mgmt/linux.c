@@ -6,8 +6,12 @@
  * heartbeats, and memory-writer rounds with no errors in the writer's own
  * record.  Any partition fault, a panic or an oops fails the run.
  *
- *	RESULT linux PASS vcpus=N mem=M nproc=N boot_ticks=T heartbeats=H
- *	    writer_rounds=R writer_errors=0 exits=E exits_by_reason=... banner=...
+ *	RESULT linux PASS vcpus=N mem=M misbehave=none refusals=5/5 nproc=N
+ *	    boot_ticks=T heartbeats=H writer_rounds=R writer_errors=0
+ *	    stopped_by=none exits=E exits_by_reason=... banner=...
+ *
+ * With misbehave=panic|triple|devmem the guest's init stops the kernel on
+ * purpose once it runs; PASS is its partition stopped for that reason.
  */
 #include "mgmt.h"
 #include "rv_exit_reasons.h"
@@ -113,14 +117,15 @@ static void drain(struct scenario_run *run, long id, uint64_t *offset, struct wa
 	}
 }
 
+static const char *const names[RV_NR_EXIT_REASONS] = {
+#define X(nr, name) [nr] = #name,
+    RV_EXIT_REASONS(X)
+#undef X
+};
+
 /* "CPUID:12,RDMSR:40,...": the reasons with a count, in number order. */
 static void exits_by_reason(char *out, size_t size, const uint64_t *by)
 {
-	static const char *const names[RV_NR_EXIT_REASONS] = {
-#define X(nr, name) [nr] = #name,
-	    RV_EXIT_REASONS(X)
-#undef X
-	};
 	size_t used = 0;
 
 	out[0] = 0;
@@ -128,6 +133,72 @@ static void exits_by_reason(char *out, size_t size, const uint64_t *by)
 		if (by[r])
 			used += (size_t)snprintf(out + used, size - used, "%s%s:%lu",
 						 used ? "," : "", names[r] ? names[r] : "?", by[r]);
+}
+
+/*
+ * Specs the hypervisor must refuse, each with its error, leaving no CPU
+ * and no page behind: an unprintable command line, one without a NUL,
+ * too little RAM for any Linux, and too little for this kernel and initrd
+ * (the boot protocol's init_size: checked against the image itself).
+ */
+static void refusals(struct scenario_run *run, uint32_t vcpus, uint32_t *ok, uint32_t *total)
+{
+	static struct rv_partition_spec bad;
+	struct rv_hv_info before, after;
+	static const struct {
+		const char *name;
+		uint64_t mem;
+		int fill; /* 0: "console=ttyS0", 1: a tab in it, 2: no NUL */
+		long want;
+	} cases[] = {
+	    {"cmdline-unprintable", 64, 1, -RV_EINVAL},
+	    {"cmdline-unended", 64, 2, -RV_EINVAL},
+	    {"mem-below-min", RV_LINUX_MIB_MIN - 1, 0, -RV_EINVAL},
+	    {"kernel-too-big", RV_LINUX_MIB_MIN, 0, -RV_E2BIG},
+	};
+
+	if (hc_hv_info(&before))
+		return;
+	for (uint32_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&bad, 0, sizeof(bad));
+		bad.image = RV_IMAGE_LINUX_ABI;
+		bad.nr_vcpus = vcpus;
+		bad.data_mib = cases[i].mem;
+		memcpy(bad.cmdline, "console=ttyS0", 13);
+		if (cases[i].fill == 1)
+			bad.cmdline[7] = '\t';
+		if (cases[i].fill == 2)
+			memset(bad.cmdline, 'x', sizeof(bad.cmdline));
+		long rc = hc_partition_create(&bad);
+		(*total)++;
+		if (rc == cases[i].want) {
+			(*ok)++;
+		} else {
+			result_fail(run, "reason=refusal case=%s got=%ld want=%ld", cases[i].name,
+				    rc, cases[i].want);
+			if (rc >= 0)
+				hc_partition_destroy((uint64_t)rc);
+		}
+	}
+	(*total)++;
+	if (!hc_hv_info(&after) && after.free_cpus == before.free_cpus &&
+	    after.free_pages == before.free_pages)
+		(*ok)++;
+	else
+		result_fail(run, "reason=refusal-leak free_cpus=%u/%u free_pages=%lu/%lu",
+			    after.free_cpus, before.free_cpus, after.free_pages, before.free_pages);
+}
+
+/* What stops the partition when the guest misbehaves on purpose. */
+static uint64_t expected_stop(const char *how, uint64_t *info)
+{
+	*info = 0;
+	if (!strcmp(how, "panic"))
+		return RV_EXIT_HLT; /* halted with interrupts off after the panic */
+	if (!strcmp(how, "triple"))
+		return RV_EXIT_TRIPLE_FAULT;
+	*info = 0xc0000000;
+	return RV_EXIT_EPT_VIOLATION;
 }
 
 void scenario_linux(struct scenario_run *run)
@@ -139,6 +210,13 @@ void scenario_linux(struct scenario_run *run)
 	static char reasons[512];
 	struct rv_event ev;
 
+	const char *misbehave = param_str(run, "misbehave");
+	bool wild = misbehave && strcmp(misbehave, "none");
+	uint64_t stop_reason = ~0ull, stop_info = 0;
+	uint32_t ref_ok = 0, ref_total = 0;
+
+	if (!misbehave)
+		return;
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) ||
 	    !param_u64(run, "mem", RV_DATA_MIB_MAX, &mem) ||
 	    !param_u64(run, "pages", 65536, &pages) || !param_u64(run, "rate", 1000000, &rate) ||
@@ -146,27 +224,30 @@ void scenario_linux(struct scenario_run *run)
 	    !param_u64(run, "timeout", 100000, &timeout_s))
 		return;
 	memset(&w, 0, sizeof(w));
+	refusals(run, (uint32_t)vcpus, &ref_ok, &ref_total);
 	spec.nr_vcpus = (uint32_t)vcpus;
 	spec.data_mib = mem;
 	/* tsc=reliable: the TSC is the only clock (no HPET, no PM timer to
 	 * check it against); the rv_* words reach init as its environment. */
 	snprintf(spec.cmdline, sizeof(spec.cmdline),
-		 "console=ttyS0 earlyprintk=serial,ttyS0,115200 tsc=reliable panic=-1 pci=lastbus=0 "
-		 "rv_pages=%lu rv_rate=%lu",
-		 pages, rate);
+		 "console=ttyS0 earlyprintk=serial,ttyS0,115200 tsc=reliable panic=-1 "
+		 "pci=lastbus=0 rv_pages=%lu rv_rate=%lu rv_misbehave=%s",
+		 pages, rate, misbehave);
 	long id = hc_partition_create(&spec);
 	if (id < 0) {
 		result_fail(run, "reason=create err=%ld", id);
 		return;
 	}
-	result_kv(run, "vcpus=%lu mem=%lu", vcpus, mem);
+	result_kv(run, "vcpus=%lu mem=%lu misbehave=%s refusals=%u/%u", vcpus, mem, misbehave,
+		  ref_ok, ref_total);
 	uint64_t t0 = rdtsc(), deadline = t0 + ms_ticks(timeout_s * 1000);
 	long rc = hc_partition_start((uint64_t)id);
 	if (rc) {
 		result_fail(run, "reason=start err=%ld", rc);
 		goto destroy;
 	}
-	while (!w.failed && !(w.heartbeats >= want && w.rounds >= 2)) {
+	while (
+	    !(wild ? stop_reason != ~0ull : w.failed || (w.heartbeats >= want && w.rounds >= 2))) {
 		if (rdtsc() > deadline) {
 			result_fail(run,
 				    "reason=timeout banner=%d init=%d heartbeats=%lu rounds=%lu",
@@ -176,11 +257,23 @@ void scenario_linux(struct scenario_run *run)
 		rc = hc_wait_event(&ev, ms_ticks(POLL_MS));
 		if (rc == 0 && ev.type == RV_EV_VCPU_FAULT && ev.partition == id) {
 			drain(run, id, &offset, &w, t0);
-			result_fail(run, "reason=fault vcpu=%u exit=%lu info=0x%lx", ev.vcpu,
-				    ev.arg, ev.info);
-			break;
+			stop_reason = ev.arg;
+			stop_info = ev.info;
+			if (!wild) {
+				result_fail(run, "reason=fault vcpu=%u exit=%lu info=0x%lx",
+					    ev.vcpu, ev.arg, ev.info);
+				break;
+			}
 		}
 		drain(run, id, &offset, &w, t0);
+	}
+	if (wild && stop_reason != ~0ull) {
+		uint64_t want_info, want_reason = expected_stop(misbehave, &want_info);
+		if (stop_reason != want_reason || (want_info && stop_info != want_info))
+			result_fail(run, "reason=wrong-stop exit=%lu info=0x%lx want=%lu",
+				    stop_reason, stop_info, want_reason);
+		if (!w.init_seen)
+			result_fail(run, "reason=stopped-before-init");
 	}
 	for (uint32_t v = 0; v < vcpus; v++) {
 		struct rv_vcpu_stats st;
@@ -197,10 +290,14 @@ void scenario_linux(struct scenario_run *run)
 		result_fail(run, "reason=nproc nproc=%lu vcpus=%lu", w.nproc, vcpus);
 	if (w.errors)
 		result_fail(run, "reason=writer-errors errors=%lu", w.errors);
+	const char *stopped = stop_reason == ~0ull ? "none"
+			      : stop_reason < RV_NR_EXIT_REASONS && names[stop_reason]
+				  ? names[stop_reason]
+				  : "other";
 	result_kv(run,
 		  "nproc=%lu boot_ticks=%lu heartbeats=%lu writer_rounds=%lu writer_errors=%lu "
-		  "exits=%lu exits_by_reason=%s banner=%s",
-		  w.nproc, w.boot_ticks, w.heartbeats, w.rounds, w.errors, exits, reasons,
+		  "stopped_by=%s exits=%lu exits_by_reason=%s banner=%s",
+		  w.nproc, w.boot_ticks, w.heartbeats, w.rounds, w.errors, stopped, exits, reasons,
 		  w.banner[0] ? w.banner : "none");
 destroy:
 	rc = hc_partition_destroy((uint64_t)id);

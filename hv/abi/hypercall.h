@@ -151,7 +151,7 @@ struct rv_hv_info {
  * (the guest's timer runs on it).  The reason is printed on the console.
  */
 #define RV_IMAGE_LINUX_ABI 2
-#define RV_LINUX_MIB_MIN 32
+#define RV_LINUX_MIB_MIN 8
 #define RV_CMDLINE_MAX 512 /* with its NUL */
 #define RV_MAX_SLOTS 8
 #define RV_MAX_VCPUS 8
