@@ -166,7 +166,7 @@ LINUX_MAKE = $(MAKE) -C $(LINUX_SRC) ARCH=x86_64 LOCALVERSION= KBUILD_BUILD_VERS
 LINUX_JOBS = $$(case "$$MAKEFLAGS" in *jobserver*) ;; *) echo -j$$(nproc) ;; esac)
 # Busybox applets the init script and a person at the console use.
 LINUX_APPLETS := sh mount cat echo ls nproc sleep uname dmesg ps
-LINUX_PROGS := $(LINUX_B)/writer
+LINUX_PROGS := $(LINUX_B)/writer $(LINUX_B)/rvcrash
 LINUX_CFLAGS := -std=gnu11 -O2 -static $(WARN)
 
 linux: $(LINUX_B)/bzImage $(LINUX_B)/initramfs.cpio.gz
