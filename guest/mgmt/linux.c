@@ -26,6 +26,7 @@ struct watch {
 	char banner[BANNER_MAX];
 	uint64_t boot_ticks, heartbeats, rounds, errors, nproc;
 	bool init_seen, failed;
+	bool wild; /* misbehave= asked for a panic: one is expected */
 };
 
 /* The number after `key` in s, or false. */
@@ -85,8 +86,9 @@ static void line(struct scenario_run *run, struct watch *w, uint64_t t0)
 		if (number_after(s, "errors=", &n))
 			w->errors += n;
 	}
-	if (contains(s, "RVLINUX writer: FAIL") || contains(s, "Kernel panic") ||
-	    contains(s, "Oops") || contains(s, "BUG: ")) {
+	if (contains(s, "RVLINUX writer: FAIL") || contains(s, "RVLINUX misbehave: FAIL") ||
+	    (!w->wild &&
+	     (contains(s, "Kernel panic") || contains(s, "Oops") || contains(s, "BUG: ")))) {
 		if (!w->failed)
 			result_fail(run, "reason=guest-error");
 		w->failed = true;
@@ -224,6 +226,7 @@ void scenario_linux(struct scenario_run *run)
 	    !param_u64(run, "timeout", 100000, &timeout_s))
 		return;
 	memset(&w, 0, sizeof(w));
+	w.wild = wild;
 	refusals(run, (uint32_t)vcpus, &ref_ok, &ref_total);
 	spec.nr_vcpus = (uint32_t)vcpus;
 	spec.data_mib = mem;
@@ -246,8 +249,10 @@ void scenario_linux(struct scenario_run *run)
 		result_fail(run, "reason=start err=%ld", rc);
 		goto destroy;
 	}
-	while (
-	    !(wild ? stop_reason != ~0ull : w.failed || (w.heartbeats >= want && w.rounds >= 2))) {
+	/* Done: a failure seen, or what the run waits for (its stop, or
+	 * enough heartbeats and writer rounds). */
+	while (!w.failed &&
+	       !(wild ? stop_reason != ~0ull : w.heartbeats >= want && w.rounds >= 2)) {
 		if (rdtsc() > deadline) {
 			result_fail(run,
 				    "reason=timeout banner=%d init=%d heartbeats=%lu rounds=%lu",
