@@ -64,7 +64,6 @@ static unsigned long kernel_code_phys(void)
 static int triple(void)
 {
 	unsigned long idt = ksym("idt_table"), text = ksym("_text"), code = kernel_code_phys();
-	static char zero[4096];
 	int fd = open("/dev/mem", O_RDWR | O_SYNC);
 
 	if (!idt || !text || !code || fd < 0) {
@@ -72,12 +71,19 @@ static int triple(void)
 		       fd);
 		return 1;
 	}
-	/* The kernel image is mapped linearly: physical = code + (virt - _text). */
+	/* The kernel image is mapped linearly: physical = code + (virt - _text).
+	 * The kernel's own mappings of idt_table are read-only (6.1 maps it
+	 * read-only after boot), so write it through a mapping of our own. */
 	unsigned long phys = code + (idt - text);
+	unsigned char *p =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(phys & ~4095ul));
+	if (p == MAP_FAILED) {
+		perror("rvcrash: mmap");
+		return 1;
+	}
 	printf("rvcrash: zeroing the IDT at physical %lx\n", phys);
 	fflush(stdout);
-	if (pwrite(fd, zero, sizeof(zero), (off_t)phys) != (ssize_t)sizeof(zero))
-		perror("rvcrash: pwrite");
+	memset(p + (phys & 4095), 0, 4096 - (phys & 4095));
 	sleep(5); /* the next timer interrupt ends it */
 	return 1;
 }
