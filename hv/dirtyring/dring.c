@@ -55,42 +55,54 @@ struct batch {
 	bool valid;
 	u32 slot;
 	u64 base, mask;
+	u32 first; /* ring index of the batch's first entry */
 };
 
-static void batch_flush(struct batch *b, dring_rearm_fn fn, void *ctx)
+/*
+ * Re-protect a batch's pages, then free its entries [b->first, to): the
+ * release stores order the reads of slot and offset (and the rearm)
+ * before the producer may reuse an entry (it load-acquires reset_index).
+ */
+static void batch_flush(struct dring *r, struct batch *b, u32 to, dring_rearm_fn fn, void *ctx)
 {
-	if (b->valid)
-		fn(ctx, b->slot, b->base, b->mask);
-	b->valid = false;
+	fn(ctx, b->slot, b->base, b->mask);
+	for (u32 i = b->first; i != to; i++)
+		store_release(&r->entries[i & (r->size - 1)].flags, 0);
+	store_release(&r->reset_index, to);
 }
 
-static void batch_add(struct batch *b, u32 slot, u64 off, dring_rearm_fn fn, void *ctx)
-{
-	if (b->valid && b->slot == slot && off >= b->base && off - b->base < 64) {
-		b->mask |= BIT(off - b->base);
-		return;
-	}
-	batch_flush(b, fn, ctx);
-	*b = (struct batch){ true, slot, off, 1 };
-}
-
-u32 dring_reset(struct dring *r, dring_rearm_fn fn, void *ctx)
+u32 dring_reset(struct dring *r, u32 max, dring_rearm_fn fn, void *ctx)
 {
 	struct batch b = { 0 };
 	u32 end = load_acquire(&r->dirty_index);
-	u32 n = 0;
+	u32 start = r->reset_index, i = start;
 
-	while (r->reset_index != end) {
-		struct rv_dirty_entry *e = &r->entries[r->reset_index & (r->size - 1)];
+	/* Unsigned: i - start counts entries, across a 2^32 wrap too. */
+	if (end - start > max)
+		end = start + max;
+	for (; i != end; i++) {
+		struct rv_dirty_entry *e = &r->entries[i & (r->size - 1)];
 		if (!(load_acquire(&e->flags) & RV_DIRTY_FLAG_RESET))
 			break; /* not harvested yet: the consumer goes strictly in order */
 		u32 slot = READ_ONCE(e->slot);
 		u64 off = READ_ONCE(e->offset);
-		batch_add(&b, slot, off, fn, ctx);
-		store_release(&e->flags, 0);
-		store_release(&r->reset_index, r->reset_index + 1);
-		n++;
+		if (b.valid && b.slot == slot && off >= b.base && off - b.base < 64) {
+			b.mask |= BIT(off - b.base);
+			continue;
+		}
+		if (b.valid)
+			batch_flush(r, &b, i, fn, ctx);
+		b = (struct batch){ true, slot, off, 1, i };
 	}
-	batch_flush(&b, fn, ctx);
-	return n;
+	if (b.valid)
+		batch_flush(r, &b, i, fn, ctx);
+	return i - start;
+}
+
+bool dring_reset_pending(const struct dring *r)
+{
+	u32 ri = r->reset_index;
+
+	return ri != load_acquire(&r->dirty_index) &&
+	       (load_acquire(&r->entries[ri & (r->size - 1)].flags) & RV_DIRTY_FLAG_RESET);
 }
