@@ -65,6 +65,7 @@ enum fz_arg {
 	A_MAX,     /* trace records */
 	A_GPA,     /* a window for RV_HC_MAP */
 	A_STATE,   /* RV_HC_VCPU_SET_STATE's input */
+	A_RMAX,    /* RV_HC_RING_RESET's bound (1.3) */
 };
 
 static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
@@ -79,7 +80,7 @@ static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_VCPU_STATS] = { A_ID, A_VCPU, A_OUT },
 	[RV_HC_SLOT_SET] = { A_ID, A_IN },
 	[RV_HC_RING_ENABLE] = { A_ID, A_ENTRIES, A_RFLAGS, A_OUT },
-	[RV_HC_RING_RESET] = { A_ID },
+	[RV_HC_RING_RESET] = { A_ID, A_RMAX },
 	[RV_HC_BITMAP_GET] = { A_ID, A_SLOT, A_OUT, A_BFLAGS },
 	[RV_HC_BITMAP_CLEAR] = { A_ID, A_SLOT, A_IN },
 	[RV_HC_VCPU_PAUSE] = { A_ID, A_VCPU },
@@ -366,6 +367,9 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 		return PICK(c, ((const uint64_t[]){ 0, 0, 0, 1, 2, 3, ~0ull }));
 	case A_MAX:
 		return PICK(c, ((const uint64_t[]){ 0, 1, 2, 32, 33, ~0ull }));
+	case A_RMAX:
+		return PICK(c, ((const uint64_t[]){ 0, 0, 1, 64, RV_RING_RESET_MAX,
+						    RV_RING_RESET_MAX + 1, 1ull << 32, ~0ull }));
 	case A_GPA:
 		return chance(c, 60) ? FZ_WIN(rnd(c, FZ_NR_WIN))
 				     : PICK(c, ((const uint64_t[]){
@@ -474,7 +478,11 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		a[2] = 1 + rnd(c, 32);
 		k->ptr = 1;
 		break;
-	default: /* start, destroy, ring reset: the id is all */
+	case RV_HC_RING_RESET:
+		/* The default bound, the smallest, or one of a few batches. */
+		a[1] = chance(c, 60) ? 0 : PICK(c, ((const uint64_t[]){ 1, 63, 64, RV_RING_RESET_MAX }));
+		break;
+	default: /* start, destroy: the id is all */
 		break;
 	}
 }
@@ -543,7 +551,8 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 		enum fz_arg kind = k->nr < RV_HC_NR_CALLS ? arg_kinds[k->nr][i] : A_ANY;
 		k->a[i] = gen_arg(c, k, i, kind);
 		/* Now and then, noise in a plain number: but never an id of the bystander. */
-		if ((kind == A_VCPU || kind == A_SLOT || kind == A_ENTRIES || kind == A_MAX) &&
+		if ((kind == A_VCPU || kind == A_SLOT || kind == A_ENTRIES || kind == A_MAX ||
+		     kind == A_RMAX) &&
 		    chance(c, 10))
 			k->a[i] = any(c);
 		if (kind == A_ID && c->avoid != FZ_NO_ID && (k->a[i] & 0xffffffff) == c->avoid)
@@ -629,6 +638,8 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	     (a[2] & RV_RING_PML && (a[2] & RV_RING_NO_SOFT_LIMIT || a[1] < 1024))))
 		k->bad = true;
 	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)RV_BITMAP_CLEAR)
+		k->bad = true;
+	if (k->nr == RV_HC_RING_RESET && a[1] > RV_RING_RESET_MAX)
 		k->bad = true;
 	if (k->nr == RV_HC_PARTITION_WATCHDOG && a[1] > RV_WATCHDOG_MAX)
 		k->bad = true;
@@ -737,6 +748,13 @@ static bool judge(struct fz_ctx *c, const struct fz_call *k, long ret)
 	case RV_HC_CONSOLE_WRITE:
 		if ((uint64_t)ret != k->a[1])
 			violation(c, k, ret, "console-length");
+		break;
+	case RV_HC_RING_RESET:
+		/* A count within the bound, and RV_RING_RESET_MORE only at it. */
+		if (((uint64_t)ret & ~RV_RING_RESET_MORE) > (k->a[1] ? k->a[1] : RV_RING_RESET_MAX) ||
+		    ((uint64_t)ret & RV_RING_RESET_MORE &&
+		     ((uint64_t)ret & ~RV_RING_RESET_MORE) != (k->a[1] ? k->a[1] : RV_RING_RESET_MAX)))
+			violation(c, k, ret, "reset-bound");
 		break;
 	case RV_HC_VCPU_PAUSE:
 	case RV_HC_VCPU_RESUME:

@@ -143,12 +143,33 @@ uint64_t track_harvest(struct scenario_run *run, struct tracked *t)
 	return n;
 }
 
+long track_reset_calls(struct tracked *t, uint64_t max, uint64_t *calls)
+{
+	/* Each call resets at most max (RV_RING_RESET_MAX) entries of our
+	 * t->unreset; a bound on the calls, should RV_RING_RESET_MORE lie. */
+	uint64_t bound = max ? max : RV_RING_RESET_MAX;
+	uint64_t limit = t->unreset / bound + t->vcpus + 2, total = 0;
+	long rc;
+
+	do {
+		rc = hc_ring_reset(t->id, max);
+		if (rc < 0)
+			return rc;
+		total += (uint64_t)rc & ~RV_RING_RESET_MORE;
+		t->resets++;
+		(*calls)++;
+	} while ((uint64_t)rc & RV_RING_RESET_MORE && --limit);
+	return rc & RV_RING_RESET_MORE ? -RV_EAGAIN : (long)total;
+}
+
 bool track_reset(struct scenario_run *run, struct tracked *t)
 {
-	long rc = hc_ring_reset(t->id);
+	uint64_t calls = 0;
+	long rc = track_reset_calls(t, 0, &calls);
 
 	if (rc < 0 || (uint64_t)rc != t->unreset) {
-		result_fail(run, "reason=reset rc=%ld harvested=%lu", rc, t->unreset);
+		result_fail(run, "reason=reset rc=%ld harvested=%lu calls=%lu", rc, t->unreset,
+			    calls);
 		return false;
 	}
 	t->unreset = 0;

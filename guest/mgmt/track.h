@@ -38,6 +38,7 @@ struct tracked {
 	uint64_t *dirty;   /* the dirty set being collected: a bit per page */
 	uint64_t *bmbuf;   /* bitmap mode: what RV_HC_BITMAP_GET returns */
 	uint64_t harvested, unreset; /* entries harvested; not yet reset */
+	uint64_t resets; /* RV_HC_RING_RESET calls made */
 	uint64_t bad_entries;
 	uint64_t last[RV_MAX_VCPUS]; /* page+1 of the last entry harvested per ring */
 };
@@ -60,6 +61,12 @@ bool track_log_on(struct scenario_run *run, struct tracked *t);
 bool track_start(struct scenario_run *run, struct tracked *t);
 /* Harvest every ring in order, marking pages in t->dirty; returns entries. */
 uint64_t track_harvest(struct scenario_run *run, struct tracked *t);
+/*
+ * RV_HC_RING_RESET with bound max (0: RV_RING_RESET_MAX) until it stops
+ * saying RV_RING_RESET_MORE: the entries reset, or -RV_E*; *calls counts
+ * the calls made.
+ */
+long track_reset_calls(struct tracked *t, uint64_t max, uint64_t *calls);
 /* Reset what was harvested (checks the count, as QEMU does). */
 bool track_reset(struct scenario_run *run, struct tracked *t);
 /* Ring modes: harvest + reset; bitmap mode: get and clear. */

@@ -334,35 +334,51 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 				    : ept_track_protect_mask(d->ept, gpa, mask);
 }
 
-s64 dirty_rings_reset(struct dirty_part *d)
+s64 dirty_rings_reset(struct dirty_part *d, u32 max)
 {
 	struct rearm_ctx ctx = {d, 0, 0};
 	u64 t0 = rdtsc();
-	s64 total = 0;
+	u32 total = 0, n = d->nr_vcpus;
+	bool more = false;
 
 	if (!d->rings_on)
 		return -RV_ENOENT;
 	spin_lock(&d->reset_lock);
-	for (u32 i = 0; i < d->nr_vcpus; i++) {
-		u32 n = dring_reset(&d->vcpu[i].ring, rearm, &ctx);
-		total += n;
-		if (n)
-			trace(RV_TR_RESET, tag(d, i), n, dring_used(&d->vcpu[i].ring));
+	/*
+	 * At most max entries in all, so one call holds this CPU (the
+	 * management partition's) for a bounded time however big the rings
+	 * and however fast the consumer marks; round robin over the rings,
+	 * so a ring whose consumer keeps marking cannot starve the others.
+	 */
+	for (u32 k = 0, i = d->reset_next; k < n && total < max; k++, i = i + 1 == n ? 0 : i + 1) {
+		u32 got = dring_reset(&d->vcpu[i].ring, max - total, rearm, &ctx);
+		total += got;
+		if (got)
+			trace(RV_TR_RESET, tag(d, i), got, dring_used(&d->vcpu[i].ring));
+		if (total == max)
+			d->reset_next = i + 1 == n ? 0 : i + 1;
 	}
 	/* One invalidation for all rings, finished on every CPU before we return. */
 	if (total)
 		dirty_flush(d);
+	if (total == max)
+		for (u32 i = 0; i < n && !more; i++)
+			more = dring_reset_pending(&d->vcpu[i].ring);
+	u64 ticks = rdtsc() - t0;
 	d->resets++;
-	d->entries_reset += (u64)total;
+	d->resets_more += more;
+	d->entries_reset += total;
 	d->pages_protected += ctx.protected;
 	d->stale_skipped += ctx.stale;
-	d->reset_ticks += rdtsc() - t0;
+	d->reset_ticks += ticks;
+	if (ticks > d->reset_max_ticks)
+		d->reset_max_ticks = ticks;
 	spin_unlock(&d->reset_lock);
 	/* Held vCPUs re-check their ring before the next entry; kick them. */
-	for (u32 i = 0; i < d->nr_vcpus; i++)
+	for (u32 i = 0; i < n; i++)
 		if ((d->vcpu[i].stopped || d->vcpu[i].full_wait) && d->vcpu[i].cpu != this_cpu_id())
 			smp_kick_cpu(d->vcpu[i].cpu);
-	return total;
+	return (s64)total | (more ? (s64)RV_RING_RESET_MORE : 0);
 }
 
 s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot)
@@ -426,6 +442,8 @@ void dirty_stats(const struct dirty_part *d, struct rv_dirty_stats *o)
 	o->pages_protected = d->pages_protected;
 	o->reset_ticks = d->reset_ticks;
 	o->stale_skipped = d->stale_skipped;
+	o->resets_more = d->resets_more;
+	o->reset_max_ticks = d->reset_max_ticks;
 }
 
 void dirty_teardown(struct dirty_part *d)

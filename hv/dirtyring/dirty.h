@@ -57,6 +57,8 @@ struct dirty_part {
 	 * partition code stops the partition (partition_check_cpus). */
 	u64 unresponsive;
 	u64 resets, entries_reset, pages_protected, reset_ticks, stale_skipped;
+	u64 resets_more, reset_max_ticks;
+	u32 reset_next; /* the ring the next reset starts at */
 	struct dirty_vcpu vcpu[RV_MAX_VCPUS];
 };
 
@@ -99,7 +101,13 @@ int dirty_set_logging(struct dirty_part *d, u32 slot, bool on);
  * and VMCS controls are set at first entry.
  */
 int dirty_rings_enable(struct dirty_part *d, u64 entries, u64 flags, bool started, u32 *soft_limit);
-s64 dirty_rings_reset(struct dirty_part *d);
+/*
+ * Reset at most max (1..RV_RING_RESET_MAX) harvested entries over all
+ * rings, starting at the ring after the one that last ran out of its
+ * bound; invalidate before returning.  The count, | RV_RING_RESET_MORE
+ * when harvested entries are left; -RV_ENOENT without rings.
+ */
+s64 dirty_rings_reset(struct dirty_part *d, u32 max);
 /* Pages of vCPU vi's ring (0 = none). */
 u64 dirty_ring_pages(const struct dirty_part *d, u32 vi);
 /*

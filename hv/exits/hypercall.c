@@ -176,7 +176,9 @@ static s64 hc_ring_reset(struct vcpu *v, const u64 *a)
 	struct partition *p = workload(a[0]);
 	if (!p)
 		return -RV_ENOENT;
-	s64 n = dirty_rings_reset(&p->dirty);
+	if (a[1] > RV_RING_RESET_MAX)
+		return -RV_EINVAL;
+	s64 n = dirty_rings_reset(&p->dirty, a[1] ? (u32)a[1] : RV_RING_RESET_MAX);
 	int stuck = partition_check_cpus(p);
 	return stuck ? stuck : n;
 }
