@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 2
+#define RV_ABI_MINOR 3
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -256,6 +256,15 @@ struct rv_slot {
 	uint64_t size;  /* bytes, page aligned; 0 deletes the slot */
 };
 #define RV_BITMAP_CLEAR 1u /* RV_HC_BITMAP_GET flag: clear and re-protect what it returns */
+/*
+ * 1.3: RV_HC_BITMAP_GET flag, ring modes only (-RV_EINVAL in bitmap mode,
+ * and without it in ring modes): return the slot's backup bitmap, the
+ * pages the hypervisor wrote for the partition when no vCPU ring could
+ * take them (the writing vCPU's ring was full, or no vCPU wrote).  As
+ * KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP: after the final harvest and
+ * RV_HC_RING_RESET, get it with RV_BITMAP_CLEAR, then copy the pages.
+ */
+#define RV_BITMAP_BACKUP 2u
 
 struct rv_dirty_stats {
 	uint64_t write_faults;    /* EPT violations taken for dirty logging */
@@ -273,6 +282,8 @@ struct rv_dirty_stats {
 	uint64_t stale_skipped;   /* reset entries naming a gone slot or offset */
 	uint64_t pml_drains;      /* PML pages drained (PML mode) */
 	uint64_t pml_dropped;     /* PML entries outside a logged slot */
+	/* 1.3 */
+	uint64_t backup_sets;     /* pages put into a backup bitmap (RV_BITMAP_BACKUP) */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */
