@@ -496,8 +496,8 @@ static const uint64_t wellformed_nrs[] = {
  * A partition's life in order, which the well-formed mix follows half of
  * the time, so that the calls that need a history (a bitmap needs
  * logging without rings, its backup bitmap logging with rings, a vCPU's
- * state needs a vCPU that ran and is
- * held) get it.  The other half comes in any order.
+ * state needs a vCPU that ran and is held) get it.  The other half comes
+ * in any order.
  */
 static const uint64_t script_nrs[] = {
 	/* bitmap mode */
