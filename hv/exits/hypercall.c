@@ -200,12 +200,13 @@ static s64 hc_bitmap_get(struct vcpu *v, const u64 *a)
 	u64 buf = a[2], flags = a[3], chunk[64], set = 0;
 	u32 slot;
 	s64 words;
-	struct partition *p;
+	/* The id and slot first, as every call that takes them (fuzz.c). */
+	struct partition *p = bitmap_of(a, flags & RV_BITMAP_BACKUP, &slot, &words);
 
+	if (!p)
+		return words;
 	if (flags & ~(u64)(RV_BITMAP_CLEAR | RV_BITMAP_BACKUP))
 		return -RV_EINVAL;
-	if (!(p = bitmap_of(a, flags & RV_BITMAP_BACKUP, &slot, &words)))
-		return words;
 	/* Check the whole buffer first: bits we cleared must reach the caller. */
 	if (gm_check(v, buf, (u64)words * 8, true))
 		return -RV_EFAULT;
