@@ -445,7 +445,11 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 	case RV_HC_BITMAP_GET:
 		a[1] = 1;
 		a[2] = out;
-		a[3] = rnd(c, 4); /* RV_BITMAP_CLEAR, RV_BITMAP_BACKUP, both, neither */
+		/* RV_BITMAP_CLEAR, RV_BITMAP_BACKUP, both, neither; or, one in
+		 * eight, an unknown flag: only the flags check can refuse it
+		 * (random arguments rarely get past the id and slot). */
+		a[3] = chance(c, 12) ? PICK(c, ((const uint64_t[]){ 4, 5, 6, 7, 1ull << 63 }))
+				     : rnd(c, 4);
 		k->ptr = 2;
 		break;
 	case RV_HC_BITMAP_CLEAR:
