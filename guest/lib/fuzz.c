@@ -362,7 +362,9 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 	case A_RFLAGS:
 		return chance(c, 60) ? 0 : PICK(c, ((const uint64_t[]){ 1, 2, 3, 4, ~0ull }));
 	case A_BFLAGS:
-		return chance(c, 60) ? rnd(c, 2) : PICK(c, ((const uint64_t[]){ 2, 3, ~0ull }));
+		/* 2 and 3 (RV_BITMAP_BACKUP) are valid in ring mode since 1.3. */
+		return chance(c, 60) ? rnd(c, 4)
+				     : PICK(c, ((const uint64_t[]){ 4, 5, 7, 1ull << 32, ~0ull }));
 	case A_OP:
 		return PICK(c, ((const uint64_t[]){ 0, 0, 0, 1, 2, 3, ~0ull }));
 	case A_MAX:
@@ -447,7 +449,11 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 	case RV_HC_BITMAP_GET:
 		a[1] = 1;
 		a[2] = out;
-		a[3] = rnd(c, 2);
+		/* RV_BITMAP_CLEAR, RV_BITMAP_BACKUP, both, neither; or, one in
+		 * eight, an unknown flag: only the flags check can refuse it
+		 * (random arguments rarely get past the id and slot). */
+		a[3] = chance(c, 12) ? PICK(c, ((const uint64_t[]){ 4, 5, 6, 7, 1ull << 63 }))
+				     : rnd(c, 4);
 		k->ptr = 2;
 		break;
 	case RV_HC_BITMAP_CLEAR:
@@ -501,8 +507,9 @@ static const uint64_t wellformed_nrs[] = {
 /*
  * A partition's life in order, which the well-formed mix follows half of
  * the time, so that the calls that need a history (a bitmap needs
- * logging without rings, a vCPU's state needs a vCPU that ran and is
- * held) get it.  The other half comes in any order.
+ * logging without rings, its backup bitmap logging with rings, a vCPU's
+ * state needs a vCPU that ran and is held) get it.  The other half comes
+ * in any order.
  */
 static const uint64_t script_nrs[] = {
 	/* bitmap mode */
@@ -512,7 +519,8 @@ static const uint64_t script_nrs[] = {
 	/* ring mode */
 	RV_HC_PARTITION_CREATE, RV_HC_RING_ENABLE, RV_HC_SLOT_SET,	 RV_HC_PARTITION_START,
 	RV_HC_RING_RESET,	RV_HC_VCPU_PAUSE,  RV_HC_VCPU_GET_STATE, RV_HC_RING_RESET,
-	RV_HC_VCPU_RESUME,	RV_HC_RING_RESET,  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
+	RV_HC_BITMAP_GET,	RV_HC_VCPU_RESUME, RV_HC_RING_RESET,	 RV_HC_DIRTY_STATS,
+	RV_HC_PARTITION_DESTROY,
 };
 
 static void gen_call(struct fz_ctx *c, struct fz_call *k)
@@ -637,7 +645,7 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	    (!ring_size_ok(a[1]) || a[2] & ~(uint64_t)(RV_RING_NO_SOFT_LIMIT | RV_RING_PML) ||
 	     (a[2] & RV_RING_PML && (a[2] & RV_RING_NO_SOFT_LIMIT || a[1] < 1024))))
 		k->bad = true;
-	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)RV_BITMAP_CLEAR)
+	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)(RV_BITMAP_CLEAR | RV_BITMAP_BACKUP))
 		k->bad = true;
 	if (k->nr == RV_HC_RING_RESET && a[1] > RV_RING_RESET_MAX)
 		k->bad = true;

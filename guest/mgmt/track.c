@@ -178,18 +178,25 @@ bool track_reset(struct scenario_run *run, struct tracked *t)
 
 bool track_collect(struct scenario_run *run, struct tracked *t)
 {
-	if (t->mode != MODE_BITMAP) {
+	bool rings = t->mode != MODE_BITMAP;
+
+	if (rings) {
 		track_harvest(run, t);
-		return track_reset(run, t);
+		if (!track_reset(run, t))
+			return false;
 	}
-	long rc = hc_bitmap_get(t->id, 1, t->bmbuf, RV_BITMAP_CLEAR);
+	long rc = hc_bitmap_get(t->id, 1, t->bmbuf,
+				RV_BITMAP_CLEAR | (rings ? RV_BITMAP_BACKUP : 0));
 	if (rc < 0) {
-		result_fail(run, "reason=bitmap-get err=%ld", rc);
+		result_fail(run, "reason=bitmap-get err=%ld backup=%d", rc, rings);
 		return false;
 	}
 	for (uint64_t w = 0; w < (t->npages + 63) / 64; w++)
 		t->dirty[w] |= t->bmbuf[w];
-	t->harvested += (uint64_t)rc;
+	if (rings)
+		t->backup_pages += (uint64_t)rc;
+	else
+		t->harvested += (uint64_t)rc;
 	return true;
 }
 

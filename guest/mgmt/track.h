@@ -36,7 +36,8 @@ struct tracked {
 	struct rv_ring_info rings;
 	uint32_t fetch[RV_MAX_VCPUS]; /* our harvest index per ring */
 	uint64_t *dirty;   /* the dirty set being collected: a bit per page */
-	uint64_t *bmbuf;   /* bitmap mode: what RV_HC_BITMAP_GET returns */
+	uint64_t *bmbuf;   /* what RV_HC_BITMAP_GET returns (ring modes: the backup bitmap) */
+	uint64_t backup_pages; /* ring modes: pages the backup bitmaps reported */
 	uint64_t harvested, unreset; /* entries harvested; not yet reset */
 	uint64_t resets; /* RV_HC_RING_RESET calls made */
 	uint64_t bad_entries;
@@ -69,7 +70,12 @@ uint64_t track_harvest(struct scenario_run *run, struct tracked *t);
 long track_reset_calls(struct tracked *t, uint64_t max, uint64_t *calls);
 /* Reset what was harvested (checks the count, as QEMU does). */
 bool track_reset(struct scenario_run *run, struct tracked *t);
-/* Ring modes: harvest + reset; bitmap mode: get and clear. */
+/*
+ * Ring modes: harvest + reset, then get and clear the backup bitmap (the
+ * pages the hypervisor wrote when no ring had room), as KVM's
+ * DIRTY_LOG_RING_WITH_BITMAP wants it: after the final reset, before any
+ * copy.  Bitmap mode: get and clear.
+ */
 bool track_collect(struct scenario_run *run, struct tracked *t);
 bool track_pause_all(struct scenario_run *run, struct tracked *t);
 bool track_resume_all(struct scenario_run *run, struct tracked *t);

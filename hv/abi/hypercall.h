@@ -285,6 +285,16 @@ struct rv_slot {
 	uint64_t size;  /* bytes, page aligned; 0 deletes the slot */
 };
 #define RV_BITMAP_CLEAR 1u /* RV_HC_BITMAP_GET flag: clear and re-protect what it returns */
+/*
+ * 1.3: RV_HC_BITMAP_GET flag, ring modes only (-RV_EINVAL in bitmap mode,
+ * and without it in ring modes): return the slot's backup bitmap, the
+ * pages the hypervisor wrote for the partition when no vCPU ring could
+ * take them (the writing vCPU's ring was full, or no vCPU wrote).  As
+ * KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP: after the final harvest and
+ * RV_HC_RING_RESET (its calls until RV_RING_RESET_MORE is clear), get it
+ * with RV_BITMAP_CLEAR, then copy the pages.
+ */
+#define RV_BITMAP_BACKUP 2u
 
 struct rv_dirty_stats {
 	uint64_t write_faults;    /* EPT violations taken for dirty logging */
@@ -305,6 +315,7 @@ struct rv_dirty_stats {
 	/* 1.3 */
 	uint64_t resets_more;     /* RV_HC_RING_RESET calls that returned RV_RING_RESET_MORE */
 	uint64_t reset_max_ticks; /* the longest RV_HC_RING_RESET call, in TSC ticks */
+	uint64_t backup_sets;     /* pages put into a backup bitmap (RV_BITMAP_BACKUP) */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */
