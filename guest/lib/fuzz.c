@@ -41,56 +41,57 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Layout of the scratch (offsets from its start). */
-#define SC_TEXT 0x0000	/* 8 KiB of printable text for RV_HC_CONSOLE_WRITE */
-#define SC_IN 0x2000	/* inputs written before each call (spec, slot, bitmap) */
+#define SC_TEXT 0x0000  /* 8 KiB of printable text for RV_HC_CONSOLE_WRITE */
+#define SC_IN 0x2000    /* inputs written before each call (spec, slot, bitmap) */
 #define SC_STATE 0x2800 /* a struct rv_vcpu_state for RV_HC_VCPU_SET_STATE */
-#define SC_OUT 0x3000	/* outputs: the rest */
+#define SC_OUT 0x3000   /* outputs: the rest */
 
 /* What a call does with each argument. */
 enum fz_arg {
-	A_ANY,	   /* ignored by the call: anything */
-	A_ID,	   /* a partition id */
-	A_VCPU,	   /* a vCPU index */
-	A_SLOT,	   /* a slot id */
-	A_OUT,	   /* a pointer the hypervisor writes */
-	A_IN,	   /* a pointer the hypervisor reads */
-	A_TEXT,	   /* RV_HC_CONSOLE_WRITE's buffer */
-	A_LEN,	   /* RV_HC_CONSOLE_WRITE's length */
+	A_ANY,     /* ignored by the call: anything */
+	A_ID,      /* a partition id */
+	A_VCPU,    /* a vCPU index */
+	A_SLOT,    /* a slot id */
+	A_OUT,     /* a pointer the hypervisor writes */
+	A_IN,      /* a pointer the hypervisor reads */
+	A_TEXT,    /* RV_HC_CONSOLE_WRITE's buffer */
+	A_LEN,     /* RV_HC_CONSOLE_WRITE's length */
 	A_TIMEOUT, /* RV_HC_WAIT_EVENT's ticks */
 	A_STATUS,  /* RV_HC_SHUTDOWN's and RV_HC_VCPU_DONE's status */
 	A_ENTRIES, /* ring entries */
 	A_RFLAGS,  /* ring_enable flags */
 	A_BFLAGS,  /* bitmap_get flags */
-	A_OP,	   /* trace op */
-	A_MAX,	   /* trace records */
-	A_GPA,	   /* a window for RV_HC_MAP */
+	A_OP,      /* trace op */
+	A_MAX,     /* trace records */
+	A_GPA,     /* a window for RV_HC_MAP */
 	A_STATE,   /* RV_HC_VCPU_SET_STATE's input */
+	A_RMAX,    /* RV_HC_RING_RESET's bound (1.3) */
 };
 
 static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
-    [RV_HC_CONSOLE_WRITE] = {A_TEXT, A_LEN},
-    [RV_HC_VCPU_DONE] = {A_STATUS},
-    [RV_HC_WAIT_EVENT] = {A_OUT, A_TIMEOUT},
-    [RV_HC_SHUTDOWN] = {A_STATUS},
-    [RV_HC_HV_INFO] = {A_OUT},
-    [RV_HC_PARTITION_CREATE] = {A_IN},
-    [RV_HC_PARTITION_START] = {A_ID},
-    [RV_HC_PARTITION_DESTROY] = {A_ID},
-    [RV_HC_VCPU_STATS] = {A_ID, A_VCPU, A_OUT},
-    [RV_HC_SLOT_SET] = {A_ID, A_IN},
-    [RV_HC_RING_ENABLE] = {A_ID, A_ENTRIES, A_RFLAGS, A_OUT},
-    [RV_HC_RING_RESET] = {A_ID},
-    [RV_HC_BITMAP_GET] = {A_ID, A_SLOT, A_OUT, A_BFLAGS},
-    [RV_HC_BITMAP_CLEAR] = {A_ID, A_SLOT, A_IN},
-    [RV_HC_VCPU_PAUSE] = {A_ID, A_VCPU},
-    [RV_HC_VCPU_RESUME] = {A_ID, A_VCPU},
-    [RV_HC_MAP] = {A_ID, A_SLOT, A_GPA},
-    [RV_HC_DIRTY_STATS] = {A_ID, A_OUT},
-    [RV_HC_TRACE] = {A_OP, A_OUT, A_MAX},
-    [RV_HC_VCPU_GET_STATE] = {A_ID, A_VCPU, A_OUT},
-    [RV_HC_VCPU_SET_STATE] = {A_ID, A_VCPU, A_STATE},
-    [RV_HC_PARTITION_WATCHDOG] = {A_ID, A_ANY}, /* ticks: any of the pool's numbers */
-    [RV_HC_CONSOLE_READ] = {A_ID, A_OUT},	/* in/out struct, garbage or ours */
+	[RV_HC_CONSOLE_WRITE] = { A_TEXT, A_LEN },
+	[RV_HC_VCPU_DONE] = { A_STATUS },
+	[RV_HC_WAIT_EVENT] = { A_OUT, A_TIMEOUT },
+	[RV_HC_SHUTDOWN] = { A_STATUS },
+	[RV_HC_HV_INFO] = { A_OUT },
+	[RV_HC_PARTITION_CREATE] = { A_IN },
+	[RV_HC_PARTITION_START] = { A_ID },
+	[RV_HC_PARTITION_DESTROY] = { A_ID },
+	[RV_HC_VCPU_STATS] = { A_ID, A_VCPU, A_OUT },
+	[RV_HC_SLOT_SET] = { A_ID, A_IN },
+	[RV_HC_RING_ENABLE] = { A_ID, A_ENTRIES, A_RFLAGS, A_OUT },
+	[RV_HC_RING_RESET] = { A_ID, A_RMAX },
+	[RV_HC_BITMAP_GET] = { A_ID, A_SLOT, A_OUT, A_BFLAGS },
+	[RV_HC_BITMAP_CLEAR] = { A_ID, A_SLOT, A_IN },
+	[RV_HC_VCPU_PAUSE] = { A_ID, A_VCPU },
+	[RV_HC_VCPU_RESUME] = { A_ID, A_VCPU },
+	[RV_HC_MAP] = { A_ID, A_SLOT, A_GPA },
+	[RV_HC_DIRTY_STATS] = { A_ID, A_OUT },
+	[RV_HC_TRACE] = { A_OP, A_OUT, A_MAX },
+	[RV_HC_VCPU_GET_STATE] = { A_ID, A_VCPU, A_OUT },
+	[RV_HC_VCPU_SET_STATE] = { A_ID, A_VCPU, A_STATE },
+	[RV_HC_PARTITION_WATCHDOG] = { A_ID, A_ANY }, /* ticks: any of the pool's numbers */
+	[RV_HC_CONSOLE_READ] = { A_ID, A_OUT },       /* in/out struct, garbage or ours */
 };
 
 /* Bytes a call reads or writes at its pointer argument; 0: unknown or none. */
@@ -117,9 +118,9 @@ static uint64_t ptr_len(uint64_t nr, const uint64_t *a)
 	case RV_HC_DIRTY_STATS:
 		return sizeof(struct rv_dirty_stats);
 	case RV_HC_TRACE:
-		return a[0] == RV_TRACE_READ && a[2] >= 1 && a[2] <= 32
-			   ? a[2] * sizeof(struct rv_trace_rec)
-			   : 0;
+		return a[0] == RV_TRACE_READ && a[2] >= 1 && a[2] <= 32 ?
+			       a[2] * sizeof(struct rv_trace_rec) :
+			       0;
 	case RV_HC_VCPU_GET_STATE:
 	case RV_HC_VCPU_SET_STATE:
 		return sizeof(struct rv_vcpu_state);
@@ -147,46 +148,15 @@ static bool privileged(uint64_t nr)
 	       nr != RV_HC_HV_INFO;
 }
 
-static uint64_t rnd(struct fz_ctx *c, uint64_t n)
-{
-	return prng_below(&c->rng, n);
-}
-static bool chance(struct fz_ctx *c, unsigned int pct)
-{
-	return rnd(c, 100) < pct;
-}
+static uint64_t rnd(struct fz_ctx *c, uint64_t n) { return prng_below(&c->rng, n); }
+static bool chance(struct fz_ctx *c, unsigned int pct) { return rnd(c, 100) < pct; }
 #define PICK(c, arr) ((arr)[rnd((c), ARRAY_SIZE(arr))])
 
 /* Values that mean something somewhere: for arguments nobody reads, and as noise. */
 static const uint64_t any_pool[] = {
-    0,
-    1,
-    2,
-    3,
-    7,
-    8,
-    9,
-    255,
-    256,
-    300,
-    1023,
-    1024,
-    4095,
-    4096,
-    4097,
-    65536,
-    65537,
-    1ull << 31,
-    1ull << 32,
-    (1ull << 32) + 1,
-    0xffffffffull,
-    1ull << 47,
-    1ull << 48,
-    1ull << 63,
-    ~0ull,
-    ~0ull - 4095,
-    0x7fffffffffffffffull,
-    0xdead0000000ull,
+	0, 1, 2, 3, 7, 8, 9, 255, 256, 300, 1023, 1024, 4095, 4096, 4097, 65536, 65537,
+	1ull << 31, 1ull << 32, (1ull << 32) + 1, 0xffffffffull, 1ull << 47, 1ull << 48,
+	1ull << 63, ~0ull, ~0ull - 4095, 0x7fffffffffffffffull, 0xdead0000000ull,
 };
 
 static uint64_t any(struct fz_ctx *c)
@@ -221,9 +191,9 @@ static uint64_t gen_id(struct fz_ctx *c)
 		id = 0;
 		break;
 	case 2: /* beyond the table, or a truncation away from a real id */
-		id = PICK(c, ((const uint64_t[]){8, 9999, 1ull << 32, (1ull << 32) + c->self,
-						 (1ull << 32) + live_id(c),
-						 (1ull << 32) + live_id(c), ~0ull, 1ull << 63}));
+		id = PICK(c, ((const uint64_t[]){ 8, 9999, 1ull << 32, (1ull << 32) + c->self,
+						   (1ull << 32) + live_id(c), (1ull << 32) + live_id(c),
+						   ~0ull, 1ull << 63 }));
 		break;
 	case 3:
 		id = 1 + rnd(c, FZ_MAX_ID); /* exists or not, destroyed or never made */
@@ -240,7 +210,7 @@ static uint64_t gen_id(struct fz_ctx *c)
 /* A pointer: into the scratch (good), at its edge, or one that must be refused. */
 static uint64_t gen_ptr(struct fz_ctx *c, uint64_t area, uint64_t area_size, bool *bad)
 {
-	static const uint64_t edges[] = {1, 7, 8, 40, 100, 4095, 4096};
+	static const uint64_t edges[] = { 1, 7, 8, 40, 100, 4095, 4096 };
 	uint64_t p;
 
 	*bad = false;
@@ -259,36 +229,36 @@ static uint64_t gen_ptr(struct fz_ctx *c, uint64_t area, uint64_t area_size, boo
 		break;
 	}
 	*bad = true;
-	p = PICK(
-	    c, ((const uint64_t[]){c->ram_end, /* just past the end of RAM */
-				   c->ram_end + 0x1000,
-				   RV_SYS_SLOT_SIZE, /* the hole between slot 0 and the data slot */
-				   0x2000000, /* where the hypervisor's image is, host-physically */
-				   RV_GPA_RINGS + ((uint64_t)(FZ_MAX_ID * RV_MAX_VCPUS + 6) << 20),
-				   0x70000000, /* window space nothing is mapped at */
-				   0xf0000000, RV_GPA_WINDOWS_END - 8, 1ull << 32, (1ull << 47) - 8,
-				   (1ull << 48) - 8,	  /* straddles the 2^48 limit */
-				   0x0000800000000000ull, /* non-canonical */
-				   1ull << 63, ~0ull - 7, /* wraps */
-				   0xdead0000000ull}));
+	p = PICK(c, ((const uint64_t[]){
+			    c->ram_end,          /* just past the end of RAM */
+			    c->ram_end + 0x1000,
+			    RV_SYS_SLOT_SIZE,    /* the hole between slot 0 and the data slot */
+			    0x2000000,           /* where the hypervisor's image is, host-physically */
+			    RV_GPA_RINGS + ((uint64_t)(FZ_MAX_ID * RV_MAX_VCPUS + 6) << 20),
+			    0x70000000,          /* window space nothing is mapped at */
+			    0xf0000000, RV_GPA_WINDOWS_END - 8, 1ull << 32, (1ull << 47) - 8,
+			    (1ull << 48) - 8,      /* straddles the 2^48 limit */
+			    0x0000800000000000ull, /* non-canonical */
+			    1ull << 63, ~0ull - 7,  /* wraps */
+			    0xdead0000000ull }));
 	return p;
 }
 
 static void gen_spec(struct fz_ctx *c, struct rv_partition_spec *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->image =
-	    chance(c, 80) ? RV_IMAGE_WORK_ABI : PICK(c, ((const uint32_t[]){0, 2, 99, 0xffffffff}));
-	s->nr_vcpus = chance(c, 80) ? 1 : PICK(c, ((const uint32_t[]){0, 2, 8, 9, 0xffffffff}));
-	s->data_mib =
-	    chance(c, 80) ? rnd(c, 3) : PICK(c, ((const uint64_t[]){513, 1025, 1ull << 32, ~0ull}));
+	s->image = chance(c, 80) ? RV_IMAGE_WORK_ABI
+				 : PICK(c, ((const uint32_t[]){ 0, 2, 99, 0xffffffff }));
+	s->nr_vcpus = chance(c, 80) ? 1 : PICK(c, ((const uint32_t[]){ 0, 2, 8, 9, 0xffffffff }));
+	s->data_mib = chance(c, 80) ? rnd(c, 3)
+				    : PICK(c, ((const uint64_t[]){ 513, 1025, 1ull << 32, ~0ull }));
 	/* What the workload does if started: say hello, misbehave, write, or no test at all. */
-	s->args[0] = PICK(c, ((const uint64_t[]){WORK_TEST_HELLO, WORK_TEST_HELLO, WORK_TEST_FAULT,
-						 WORK_TEST_DIRTY, 77}));
+	s->args[0] = PICK(c, ((const uint64_t[]){ WORK_TEST_HELLO, WORK_TEST_HELLO, WORK_TEST_FAULT,
+						  WORK_TEST_DIRTY, 77 }));
 	s->args[1] = rnd(c, WORK_FAULT_BAD_STATE); /* a fault kind, or a seed */
 	/* A command line: only a Linux image takes one, printable and ended. */
 	if (chance(c, 10)) {
-		const char *t = PICK(c, ((const char *const[]){"console=ttyS0", "a\tb", "\x7f"}));
+		const char *t = PICK(c, ((const char *const[]){ "console=ttyS0", "a\tb", "\x7f" }));
 		memcpy(s->cmdline, t, strlen(t));
 		if (chance(c, 10))
 			memset(s->cmdline, 'x', sizeof(s->cmdline)); /* no NUL at all */
@@ -297,13 +267,13 @@ static void gen_spec(struct fz_ctx *c, struct rv_partition_spec *s)
 
 static void gen_slot(struct fz_ctx *c, struct rv_slot *s)
 {
-	s->id = chance(c, 70) ? rnd(c, 3) : PICK(c, ((const uint32_t[]){7, 8, 0xffffffff}));
-	s->flags = chance(c, 80) ? rnd(c, 2) : PICK(c, ((const uint32_t[]){2, 3, 0xffffffff}));
-	s->gpa = PICK(c, ((const uint64_t[]){RV_GPA_DATA, RV_GPA_DATA, 0x2000000, 0x2100000, 0,
-					     RV_GPA_DATA + 1, RV_GPA_DATA_END - 0x1000,
-					     RV_GPA_DATA_END, 1ull << 40, ~0ull - 4095}));
-	s->size = PICK(c, ((const uint64_t[]){0, 0x1000, 0x100000, 0x100000, 0x200000, 4095,
-					      (512ull << 20) + 0x1000, 1ull << 40, ~0ull - 4095}));
+	s->id = chance(c, 70) ? rnd(c, 3) : PICK(c, ((const uint32_t[]){ 7, 8, 0xffffffff }));
+	s->flags = chance(c, 80) ? rnd(c, 2) : PICK(c, ((const uint32_t[]){ 2, 3, 0xffffffff }));
+	s->gpa = PICK(c, ((const uint64_t[]){ RV_GPA_DATA, RV_GPA_DATA, 0x2000000, 0x2100000, 0,
+					      RV_GPA_DATA + 1, RV_GPA_DATA_END - 0x1000,
+					      RV_GPA_DATA_END, 1ull << 40, ~0ull - 4095 }));
+	s->size = PICK(c, ((const uint64_t[]){ 0, 0x1000, 0x100000, 0x100000, 0x200000, 4095,
+					       (512ull << 20) + 0x1000, 1ull << 40, ~0ull - 4095 }));
 }
 
 /* The faults scenario's state: VM entry refuses it for its unusable CS. */
@@ -356,12 +326,11 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 	case A_ID:
 		return gen_id(c);
 	case A_VCPU:
-		return chance(c, 70) ? 0
-				     : PICK(c, ((const uint64_t[]){1, 7, 8, 1ull << 32, ~0ull}));
+		return chance(c, 70) ? 0 : PICK(c, ((const uint64_t[]){ 1, 7, 8, 1ull << 32, ~0ull }));
 	case A_SLOT:
 		return chance(c, 70) ? rnd(c, 3)
-				     : PICK(c, ((const uint64_t[]){7, 8, 0xffff, 0x10001,
-								   (1ull << 32) + 1, ~0ull}));
+				     : PICK(c, ((const uint64_t[]){ 7, 8, 0xffff, 0x10001,
+								   (1ull << 32) + 1, ~0ull }));
 	case A_OUT:
 		v = gen_ptr(c, SC_OUT, FZ_SCRATCH_SIZE - SC_OUT, &bad);
 		break;
@@ -389,33 +358,37 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 		/* Mostly short: every byte accepted goes out on the serial port. */
 		if (chance(c, 3))
 			return RV_CONSOLE_MAX;
-		return PICK(
-		    c, ((const uint64_t[]){0, 1, 16, 40, 63, 4097, 1ull << 20, ~0ull, 1ull << 63}));
+		return PICK(c, ((const uint64_t[]){ 0, 1, 16, 40, 63, 4097, 1ull << 20, ~0ull,
+						    1ull << 63 }));
 	case A_TIMEOUT:
-		return PICK(c, ((const uint64_t[]){0, 0, 1, 1000, 100000}));
+		return PICK(c, ((const uint64_t[]){ 0, 0, 1, 1000, 100000 }));
 	case A_STATUS:
 		if (!c->mgmt)
 			return any(c);
-		return PICK(c, ((const uint64_t[]){256, 1000, 1ull << 32, ~0ull, 1ull << 63}));
+		return PICK(c, ((const uint64_t[]){ 256, 1000, 1ull << 32, ~0ull, 1ull << 63 }));
 	case A_ENTRIES:
-		return PICK(c, ((const uint64_t[]){0, 1, 255, 256, 300, 1024, 4096, 65536, 65537,
-						   1ull << 32, (1ull << 32) + 256, ~0ull}));
+		return PICK(c, ((const uint64_t[]){ 0, 1, 255, 256, 300, 1024, 4096, 65536, 65537,
+						    1ull << 32, (1ull << 32) + 256, ~0ull }));
 	case A_RFLAGS:
-		return chance(c, 60) ? 0 : PICK(c, ((const uint64_t[]){1, 2, 3, 4, ~0ull}));
+		return chance(c, 60) ? 0 : PICK(c, ((const uint64_t[]){ 1, 2, 3, 4, ~0ull }));
 	case A_BFLAGS:
-		return chance(c, 60) ? rnd(c, 2) : PICK(c, ((const uint64_t[]){2, 3, ~0ull}));
+		/* 2 and 3 (RV_BITMAP_BACKUP) are valid in ring mode since 1.3. */
+		return chance(c, 60) ? rnd(c, 4)
+				     : PICK(c, ((const uint64_t[]){ 4, 5, 7, 1ull << 32, ~0ull }));
 	case A_OP:
-		return PICK(c, ((const uint64_t[]){0, 0, 0, 1, 2, 3, ~0ull}));
+		return PICK(c, ((const uint64_t[]){ 0, 0, 0, 1, 2, 3, ~0ull }));
 	case A_MAX:
-		return PICK(c, ((const uint64_t[]){0, 1, 2, 32, 33, ~0ull}));
+		return PICK(c, ((const uint64_t[]){ 0, 1, 2, 32, 33, ~0ull }));
+	case A_RMAX:
+		return PICK(c, ((const uint64_t[]){ 0, 0, 1, 64, RV_RING_RESET_MAX,
+						    RV_RING_RESET_MAX + 1, 1ull << 32, ~0ull }));
 	case A_GPA:
-		return chance(c, 60)
-			   ? FZ_WIN(rnd(c, FZ_NR_WIN))
-			   : PICK(c,
-				  ((const uint64_t[]){FZ_WIN(0) + 1, FZ_WIN(0) + 0x1000,
-						      RV_GPA_WINDOWS - 0x1000, RV_GPA_WINDOWS_END,
-						      c->avoid_win ? c->avoid_win : FZ_WIN(0),
-						      1ull << 48, ~0ull - 4095}));
+		return chance(c, 60) ? FZ_WIN(rnd(c, FZ_NR_WIN))
+				     : PICK(c, ((const uint64_t[]){
+						       FZ_WIN(0) + 1, FZ_WIN(0) + 0x1000,
+						       RV_GPA_WINDOWS - 0x1000, RV_GPA_WINDOWS_END,
+						       c->avoid_win ? c->avoid_win : FZ_WIN(0),
+						       1ull << 48, ~0ull - 4095 }));
 	default:
 		return any(c);
 	}
@@ -459,10 +432,10 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		/* Logging of the data slot on or off, or a second slot made or deleted. */
 		struct rv_slot *sl = (void *)(c->scratch + SC_IN);
 		bool second = !script && chance(c, 40);
-		*sl = (struct rv_slot){.id = second ? 2 : 1,
-				       .flags = script || chance(c, 70) ? RV_SLOT_LOG_DIRTY : 0,
-				       .gpa = second ? 0x2000000 : RV_GPA_DATA,
-				       .size = 1ull << 20};
+		*sl = (struct rv_slot){ .id = second ? 2 : 1,
+					.flags = script || chance(c, 70) ? RV_SLOT_LOG_DIRTY : 0,
+					.gpa = second ? 0x2000000 : RV_GPA_DATA,
+					.size = 1ull << 20 };
 		if (second && chance(c, 40))
 			sl->size = 0;
 		a[1] = c->scratch + SC_IN;
@@ -476,10 +449,9 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		 * it (random arguments rarely get that far).
 		 */
 		if (chance(c, 25))
-			a[1] =
-			    PICK(c, ((const uint64_t[]){257, 300, 1000, 1023, 1536, 4095, 65535}));
+			a[1] = PICK(c, ((const uint64_t[]){ 257, 300, 1000, 1023, 1536, 4095, 65535 }));
 		else
-			a[1] = PICK(c, ((const uint64_t[]){256, 1024, 65536}));
+			a[1] = PICK(c, ((const uint64_t[]){ 256, 1024, 65536 }));
 		a[2] = a[1] >= 1024 && chance(c, 25) ? RV_RING_PML : 0;
 		a[3] = out;
 		k->ptr = 3;
@@ -487,7 +459,11 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 	case RV_HC_BITMAP_GET:
 		a[1] = 1;
 		a[2] = out;
-		a[3] = rnd(c, 2);
+		/* RV_BITMAP_CLEAR, RV_BITMAP_BACKUP, both, neither; or, one in
+		 * eight, an unknown flag: only the flags check can refuse it
+		 * (random arguments rarely get past the id and slot). */
+		a[3] = chance(c, 12) ? PICK(c, ((const uint64_t[]){ 4, 5, 6, 7, 1ull << 63 }))
+				     : rnd(c, 4);
 		k->ptr = 2;
 		break;
 	case RV_HC_BITMAP_CLEAR:
@@ -518,69 +494,43 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		a[2] = 1 + rnd(c, 32);
 		k->ptr = 1;
 		break;
-	default: /* start, destroy, ring reset: the id is all */
+	case RV_HC_RING_RESET:
+		/* The default bound, the smallest, or one of a few batches. */
+		a[1] = chance(c, 60) ? 0 : PICK(c, ((const uint64_t[]){ 1, 63, 64, RV_RING_RESET_MAX }));
+		break;
+	default: /* start, destroy: the id is all */
 		break;
 	}
 }
 
 /* Call numbers the well-formed mix draws from, weighted towards the life cycle. */
 static const uint64_t wellformed_nrs[] = {
-    RV_HC_PARTITION_CREATE,
-    RV_HC_PARTITION_CREATE,
-    RV_HC_PARTITION_START,
-    RV_HC_PARTITION_DESTROY,
-    RV_HC_SLOT_SET,
-    RV_HC_RING_ENABLE,
-    RV_HC_RING_RESET,
-    RV_HC_RING_RESET,
-    RV_HC_BITMAP_GET,
-    RV_HC_BITMAP_CLEAR,
-    RV_HC_VCPU_PAUSE,
-    RV_HC_VCPU_RESUME,
-    RV_HC_MAP,
-    RV_HC_DIRTY_STATS,
-    RV_HC_VCPU_STATS,
-    RV_HC_VCPU_GET_STATE,
-    RV_HC_VCPU_SET_STATE,
-    RV_HC_HV_INFO,
-    RV_HC_WAIT_EVENT,
-    RV_HC_TRACE,
-    RV_HC_CONSOLE_READ,
+	RV_HC_PARTITION_CREATE, RV_HC_PARTITION_CREATE, RV_HC_PARTITION_START,
+	RV_HC_PARTITION_DESTROY, RV_HC_SLOT_SET,       RV_HC_RING_ENABLE,
+	RV_HC_RING_RESET,        RV_HC_RING_RESET,     RV_HC_BITMAP_GET,
+	RV_HC_BITMAP_CLEAR,      RV_HC_VCPU_PAUSE,     RV_HC_VCPU_RESUME,
+	RV_HC_MAP,               RV_HC_DIRTY_STATS,    RV_HC_VCPU_STATS,
+	RV_HC_VCPU_GET_STATE,    RV_HC_VCPU_SET_STATE, RV_HC_HV_INFO,
+	RV_HC_WAIT_EVENT,        RV_HC_TRACE, RV_HC_CONSOLE_READ,
 };
 
 /*
  * A partition's life in order, which the well-formed mix follows half of
  * the time, so that the calls that need a history (a bitmap needs
- * logging without rings, a vCPU's state needs a vCPU that ran and is
- * held) get it.  The other half comes in any order.
+ * logging without rings, its backup bitmap logging with rings, a vCPU's
+ * state needs a vCPU that ran and is held) get it.  The other half comes
+ * in any order.
  */
 static const uint64_t script_nrs[] = {
-    /* bitmap mode */
-    RV_HC_PARTITION_CREATE,
-    RV_HC_SLOT_SET,
-    RV_HC_PARTITION_START,
-    RV_HC_BITMAP_GET,
-    RV_HC_BITMAP_CLEAR,
-    RV_HC_VCPU_PAUSE,
-    RV_HC_VCPU_GET_STATE,
-    RV_HC_VCPU_RESUME,
-    RV_HC_BITMAP_GET,
-    RV_HC_MAP,
-    RV_HC_DIRTY_STATS,
-    RV_HC_PARTITION_DESTROY,
-    /* ring mode */
-    RV_HC_PARTITION_CREATE,
-    RV_HC_RING_ENABLE,
-    RV_HC_SLOT_SET,
-    RV_HC_PARTITION_START,
-    RV_HC_RING_RESET,
-    RV_HC_VCPU_PAUSE,
-    RV_HC_VCPU_GET_STATE,
-    RV_HC_RING_RESET,
-    RV_HC_VCPU_RESUME,
-    RV_HC_RING_RESET,
-    RV_HC_DIRTY_STATS,
-    RV_HC_PARTITION_DESTROY,
+	/* bitmap mode */
+	RV_HC_PARTITION_CREATE, RV_HC_SLOT_SET,	  RV_HC_PARTITION_START, RV_HC_BITMAP_GET,
+	RV_HC_BITMAP_CLEAR,	RV_HC_VCPU_PAUSE, RV_HC_VCPU_GET_STATE,	 RV_HC_VCPU_RESUME,
+	RV_HC_BITMAP_GET,	RV_HC_MAP,	  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
+	/* ring mode */
+	RV_HC_PARTITION_CREATE, RV_HC_RING_ENABLE, RV_HC_SLOT_SET,	 RV_HC_PARTITION_START,
+	RV_HC_RING_RESET,	RV_HC_VCPU_PAUSE,  RV_HC_VCPU_GET_STATE, RV_HC_RING_RESET,
+	RV_HC_BITMAP_GET,	RV_HC_VCPU_RESUME, RV_HC_RING_RESET,	 RV_HC_DIRTY_STATS,
+	RV_HC_PARTITION_DESTROY,
 };
 
 static void gen_call(struct fz_ctx *c, struct fz_call *k)
@@ -591,7 +541,7 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 	memset(k, 0, sizeof(*k));
 	k->ptr = -1;
 	if (pick < 5)
-		k->nr = PICK(c, ((const uint64_t[]){255, 1000, 1ull << 32, 1ull << 63, ~0ull}));
+		k->nr = PICK(c, ((const uint64_t[]){ 255, 1000, 1ull << 32, 1ull << 63, ~0ull }));
 	else if (script)
 		k->nr = script_nrs[c->script++ % ARRAY_SIZE(script_nrs)];
 	else if (pick < 45)
@@ -609,8 +559,7 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 		gen_slot(c, (struct rv_slot *)(c->scratch + SC_IN));
 	else
 		for (int w = 0; w < 64; w++)
-			((uint64_t *)(c->scratch + SC_IN))[w] =
-			    chance(c, 50) ? prng_next(&c->rng) : 0;
+			((uint64_t *)(c->scratch + SC_IN))[w] = chance(c, 50) ? prng_next(&c->rng) : 0;
 
 	if (pick >= 5 && pick < 45) {
 		gen_wellformed(c, k, script);
@@ -620,7 +569,8 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 		enum fz_arg kind = k->nr < RV_HC_NR_CALLS ? arg_kinds[k->nr][i] : A_ANY;
 		k->a[i] = gen_arg(c, k, i, kind);
 		/* Now and then, noise in a plain number: but never an id of the bystander. */
-		if ((kind == A_VCPU || kind == A_SLOT || kind == A_ENTRIES || kind == A_MAX) &&
+		if ((kind == A_VCPU || kind == A_SLOT || kind == A_ENTRIES || kind == A_MAX ||
+		     kind == A_RMAX) &&
 		    chance(c, 10))
 			k->a[i] = any(c);
 		if (kind == A_ID && c->avoid != FZ_NO_ID && (k->a[i] & 0xffffffff) == c->avoid)
@@ -676,8 +626,7 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 		}
 		break;
 	case RV_HC_TRACE:
-		if (a[0] > RV_TRACE_DISABLE ||
-		    (a[0] == RV_TRACE_READ && (a[2] == 0 || a[2] > 32))) {
+		if (a[0] > RV_TRACE_DISABLE || (a[0] == RV_TRACE_READ && (a[2] == 0 || a[2] > 32))) {
 			k->want = -RV_EINVAL;
 			return;
 		}
@@ -706,7 +655,9 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	    (!ring_size_ok(a[1]) || a[2] & ~(uint64_t)(RV_RING_NO_SOFT_LIMIT | RV_RING_PML) ||
 	     (a[2] & RV_RING_PML && (a[2] & RV_RING_NO_SOFT_LIMIT || a[1] < 1024))))
 		k->bad = true;
-	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)RV_BITMAP_CLEAR)
+	if (k->nr == RV_HC_BITMAP_GET && a[3] & ~(uint64_t)(RV_BITMAP_CLEAR | RV_BITMAP_BACKUP))
+		k->bad = true;
+	if (k->nr == RV_HC_RING_RESET && a[1] > RV_RING_RESET_MAX)
 		k->bad = true;
 	if (k->nr == RV_HC_PARTITION_WATCHDOG && a[1] > RV_WATCHDOG_MAX)
 		k->bad = true;
@@ -730,8 +681,7 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 				  sl->size > ((uint64_t)RV_DATA_MIB_MAX << 20))))
 			k->bad = true;
 	}
-	if (k->nr == RV_HC_MAP &&
-	    (a[2] & 0xfff || a[2] < RV_GPA_WINDOWS || a[2] >= RV_GPA_WINDOWS_END))
+	if (k->nr == RV_HC_MAP && (a[2] & 0xfff || a[2] < RV_GPA_WINDOWS || a[2] >= RV_GPA_WINDOWS_END))
 		k->bad = true;
 	if (ptr_refused(c, k))
 		k->bad = true;
@@ -743,20 +693,9 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 static bool errno_known(long r)
 {
 	switch (-r) {
-	case RV_EPERM:
-	case RV_ENOENT:
-	case RV_ESRCH:
-	case RV_E2BIG:
-	case RV_EAGAIN:
-	case RV_ENOMEM:
-	case RV_EFAULT:
-	case RV_EBUSY:
-	case RV_EEXIST:
-	case RV_EINVAL:
-	case RV_ENOSPC:
-	case RV_ENOSYS:
-	case RV_EOPNOTSUPP:
-	case RV_ETIMEDOUT:
+	case RV_EPERM: case RV_ENOENT: case RV_ESRCH: case RV_E2BIG: case RV_EAGAIN:
+	case RV_ENOMEM: case RV_EFAULT: case RV_EBUSY: case RV_EEXIST: case RV_EINVAL:
+	case RV_ENOSPC: case RV_ENOSYS: case RV_EOPNOTSUPP: case RV_ETIMEDOUT:
 		return true;
 	default:
 		return false;
@@ -831,6 +770,13 @@ static bool judge(struct fz_ctx *c, const struct fz_call *k, long ret)
 		if ((uint64_t)ret != k->a[1])
 			violation(c, k, ret, "console-length");
 		break;
+	case RV_HC_RING_RESET:
+		/* A count within the bound, and RV_RING_RESET_MORE only at it. */
+		if (((uint64_t)ret & ~RV_RING_RESET_MORE) > (k->a[1] ? k->a[1] : RV_RING_RESET_MAX) ||
+		    ((uint64_t)ret & RV_RING_RESET_MORE &&
+		     ((uint64_t)ret & ~RV_RING_RESET_MORE) != (k->a[1] ? k->a[1] : RV_RING_RESET_MAX)))
+			violation(c, k, ret, "reset-bound");
+		break;
 	case RV_HC_VCPU_PAUSE:
 	case RV_HC_VCPU_RESUME:
 	case RV_HC_PARTITION_START:
@@ -874,3 +820,4 @@ void fz_table(const struct fz_stats *st, char *buf, uint64_t size)
 			      st->rej[b]);
 	}
 }
+

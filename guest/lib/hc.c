@@ -82,9 +82,9 @@ long hc_ring_enable(uint64_t id, uint64_t entries, uint64_t flags, struct rv_rin
 	return hypercall6(RV_HC_RING_ENABLE, id, entries, flags, P(out), 0, 0);
 }
 
-long hc_ring_reset(uint64_t id)
+long hc_ring_reset(uint64_t id, uint64_t max)
 {
-	return hypercall6(RV_HC_RING_RESET, id, 0, 0, 0, 0, 0);
+	return hypercall6(RV_HC_RING_RESET, id, max, 0, 0, 0, 0);
 }
 
 long hc_bitmap_get(uint64_t id, uint64_t slot, uint64_t *buf, uint64_t flags)

@@ -36,7 +36,8 @@ long hc_vcpu_stats(uint64_t id, uint64_t vcpu, struct rv_vcpu_stats *out);
 /* Dirty tracking (docs/06-dirty-ring.md). */
 long hc_slot_set(uint64_t id, const struct rv_slot *slot);
 long hc_ring_enable(uint64_t id, uint64_t entries, uint64_t flags, struct rv_ring_info *out);
-long hc_ring_reset(uint64_t id);
+/* At most max entries (0: RV_RING_RESET_MAX); | RV_RING_RESET_MORE: call again. */
+long hc_ring_reset(uint64_t id, uint64_t max);
 long hc_bitmap_get(uint64_t id, uint64_t slot, uint64_t *buf, uint64_t flags);
 long hc_bitmap_clear(uint64_t id, uint64_t slot, const uint64_t *buf);
 long hc_vcpu_pause(uint64_t id, uint64_t vcpu);

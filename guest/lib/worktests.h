@@ -156,7 +156,16 @@ enum work_iso_vmx {
 enum work_value {
 	WORK_VALUE_ITERATION = 0, /* ctrl->iteration (dirty-log) */
 	WORK_VALUE_UNIQUE = 1,    /* (vcpu + 1) << 48 | store number: every store differs */
+	/*
+	 * ctrl->iteration, after the hypervisor has written the page: each
+	 * write is RV_HC_HV_INFO into the page at WORK_HV_WRITE_OFFSET, then
+	 * the store.  The store finds the page writable (or dirty, PML), so
+	 * only the hypervisor's write can get the page reported.  A failed
+	 * call ends the vCPU with WORK_STATUS_HV_WRITE.
+	 */
+	WORK_VALUE_ITERATION_HV = 2,
 };
+#define WORK_HV_WRITE_OFFSET 8
 #define WORK_UNIQUE_VCPU(v) (((v) >> 48) - 1)
 #define WORK_UNIQUE_SEQ(v) ((v) & 0xffffffffffffull)
 
@@ -196,5 +205,7 @@ struct work_ctrl {
 #define WORK_STATUS_CACHES_OFF 2
 #define WORK_CR0_CD (1ull << 30)
 #define WORK_CR0_NW (1ull << 29)
+/* dirty writer, WORK_VALUE_ITERATION_HV: RV_HC_HV_INFO into a data page failed. */
+#define WORK_STATUS_HV_WRITE 3
 
 #endif

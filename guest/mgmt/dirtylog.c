@@ -11,6 +11,9 @@
  *     iteration that was never reported is a LOST dirty page.
  *
  * mode=pml uses Page Modification Logging instead of write protection.
+ * hvwrite=1 makes every write a hypervisor write first (RV_HC_HV_INFO into
+ * the page, then the store): with full rings those pages reach us only
+ * through the backup bitmap (track_collect).
  *
  *	RESULT dirty-log PASS|FAIL mode= lost=0 pages_checked= dirty_reported= writes= ...
  */
@@ -39,6 +42,9 @@ static bool poll_events(struct scenario_run *run, struct tracked *t, uint64_t ti
 	case RV_EV_RING_FULL:
 		/* KVM_EXIT_DIRTY_RING_FULL: harvest, reset, and the vCPU runs on. */
 		return track_collect(run, t);
+	case RV_EV_VCPU_DONE: /* a writer gave up (WORK_STATUS_HV_WRITE: its hypercall failed) */
+		result_fail(run, "reason=writer-done vcpu=%u status=%lu", ev.vcpu, ev.arg);
+		return false;
 	case RV_EV_VCPU_FAULT:
 		result_fail(run, "reason=fault vcpu=%u exit=%lu info=0x%lx", ev.vcpu, ev.arg, ev.info);
 		return false;
@@ -102,7 +108,7 @@ static void check_pages(struct tracked *t, uint64_t it, struct dl_totals *tot)
 
 void scenario_dirty_log(struct scenario_run *run)
 {
-	uint64_t vcpus, iterations, mem, ring, seed, interval, tracing;
+	uint64_t vcpus, iterations, mem, ring, seed, interval, tracing, hvwrite;
 	struct dl_totals tot = { 0 };
 	struct rv_dirty_stats st;
 	struct tracked t;
@@ -119,17 +125,28 @@ void scenario_dirty_log(struct scenario_run *run)
 	    !param_u64(run, "mem", 256, &mem) || !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
 	    !param_u64(run, "seed", UINT64_MAX, &seed) ||
 	    !param_u64(run, "interval", UINT64_MAX, &interval) ||
-	    !param_u64(run, "trace", 1, &tracing))
+	    !param_u64(run, "trace", 1, &tracing) || !param_u64(run, "hvwrite", 1, &hvwrite))
 		return;
-	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu",
-		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations);
+	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu hvwrite=%lu",
+		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations,
+		  hvwrite);
 	mgmt_alloc_reset();
 	if (!track_create(run, &t, WORK_TEST_DIRTY, mode, (uint32_t)vcpus, mem, ring, seed,
-			  WORK_VALUE_ITERATION, 0))
+			  hvwrite ? WORK_VALUE_ITERATION_HV : WORK_VALUE_ITERATION, 0))
 		goto out;
 	if (tracing)
 		trace_start(); /* before logging goes on: the first faults are in it */
-	if (!track_log_on(run, &t) || !track_start(run, &t))
+	if (!track_log_on(run, &t))
+		goto out;
+	/* The other kind of bitmap is refused: the backup bitmap in bitmap
+	 * mode, the log bitmap in ring modes. */
+	long rc = hc_bitmap_get(t.id, 1, t.bmbuf,
+				mode == MODE_BITMAP ? RV_BITMAP_BACKUP : RV_BITMAP_CLEAR);
+	if (rc != -RV_EINVAL) {
+		result_fail(run, "reason=wrong-bitmap-kind-taken rc=%ld", rc);
+		goto out;
+	}
+	if (!track_start(run, &t))
 		goto out;
 
 	for (uint64_t it = 1; it <= iterations && !run->failed; it++) {
@@ -160,6 +177,7 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
+	result_kv(run, "backup_pages=%lu", t.backup_pages);
 	run->checked = tot.checked;
 	run->lost = tot.lost;
 	if (tot.lost)
@@ -170,8 +188,12 @@ void scenario_dirty_log(struct scenario_run *run)
 		result_fail(run, "reason=bad-ring-entries n=%lu", t.bad_entries);
 	if (tot.reported == 0)
 		result_fail(run, "reason=nothing-reported");
-	if (mode == MODE_RING_WAIT && st.full_waits == 0)
+	/* hvwrite: the hypervisor's writes never wait for a full ring (its
+	 * stores then find their pages writable): the backup bitmap instead. */
+	if (mode == MODE_RING_WAIT && !hvwrite && st.full_waits == 0)
 		result_fail(run, "reason=full-ring-path-not-taken");
+	if (mode == MODE_RING_WAIT && hvwrite && t.backup_pages == 0)
+		result_fail(run, "reason=backup-path-not-taken backup_sets=%lu", st.backup_sets);
 out:
 	track_finish(run, &t);
 }

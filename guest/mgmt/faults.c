@@ -282,7 +282,7 @@ static bool one_blocker(struct scenario_run *run, uint32_t kind)
 		goto out;
 	}
 	t0 = rdtsc();
-	rc = hc_ring_reset((uint64_t)t.id);
+	rc = hc_ring_reset((uint64_t)t.id, 0); /* 16 entries: within the bound */
 	if (!block_op(run, name, "reset", rc, (long)t.unreset, t0))
 		goto out;
 	t.unreset = 0;

@@ -98,6 +98,7 @@ void scenario_isolation(struct scenario_run *run);
 void scenario_isolation_state(struct scenario_run *run);
 void scenario_fuzz(struct scenario_run *run);
 void scenario_events(struct scenario_run *run);
+void scenario_reset_bound(struct scenario_run *run);
 void scenario_linux(struct scenario_run *run);
 
 #endif

@@ -143,12 +143,33 @@ uint64_t track_harvest(struct scenario_run *run, struct tracked *t)
 	return n;
 }
 
+long track_reset_calls(struct tracked *t, uint64_t max, uint64_t *calls)
+{
+	/* Each call resets at most max (RV_RING_RESET_MAX) entries of our
+	 * t->unreset; a bound on the calls, should RV_RING_RESET_MORE lie. */
+	uint64_t bound = max ? max : RV_RING_RESET_MAX;
+	uint64_t limit = t->unreset / bound + t->vcpus + 2, total = 0;
+	long rc;
+
+	do {
+		rc = hc_ring_reset(t->id, max);
+		if (rc < 0)
+			return rc;
+		total += (uint64_t)rc & ~RV_RING_RESET_MORE;
+		t->resets++;
+		(*calls)++;
+	} while ((uint64_t)rc & RV_RING_RESET_MORE && --limit);
+	return rc & RV_RING_RESET_MORE ? -RV_EAGAIN : (long)total;
+}
+
 bool track_reset(struct scenario_run *run, struct tracked *t)
 {
-	long rc = hc_ring_reset(t->id);
+	uint64_t calls = 0;
+	long rc = track_reset_calls(t, 0, &calls);
 
 	if (rc < 0 || (uint64_t)rc != t->unreset) {
-		result_fail(run, "reason=reset rc=%ld harvested=%lu", rc, t->unreset);
+		result_fail(run, "reason=reset rc=%ld harvested=%lu calls=%lu", rc, t->unreset,
+			    calls);
 		return false;
 	}
 	t->unreset = 0;
@@ -157,18 +178,25 @@ bool track_reset(struct scenario_run *run, struct tracked *t)
 
 bool track_collect(struct scenario_run *run, struct tracked *t)
 {
-	if (t->mode != MODE_BITMAP) {
+	bool rings = t->mode != MODE_BITMAP;
+
+	if (rings) {
 		track_harvest(run, t);
-		return track_reset(run, t);
+		if (!track_reset(run, t))
+			return false;
 	}
-	long rc = hc_bitmap_get(t->id, 1, t->bmbuf, RV_BITMAP_CLEAR);
+	long rc = hc_bitmap_get(t->id, 1, t->bmbuf,
+				RV_BITMAP_CLEAR | (rings ? RV_BITMAP_BACKUP : 0));
 	if (rc < 0) {
-		result_fail(run, "reason=bitmap-get err=%ld", rc);
+		result_fail(run, "reason=bitmap-get err=%ld backup=%d", rc, rings);
 		return false;
 	}
 	for (uint64_t w = 0; w < (t->npages + 63) / 64; w++)
 		t->dirty[w] |= t->bmbuf[w];
-	t->harvested += (uint64_t)rc;
+	if (rings)
+		t->backup_pages += (uint64_t)rc;
+	else
+		t->harvested += (uint64_t)rc;
 	return true;
 }
 

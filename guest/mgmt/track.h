@@ -36,8 +36,10 @@ struct tracked {
 	struct rv_ring_info rings;
 	uint32_t fetch[RV_MAX_VCPUS]; /* our harvest index per ring */
 	uint64_t *dirty;   /* the dirty set being collected: a bit per page */
-	uint64_t *bmbuf;   /* bitmap mode: what RV_HC_BITMAP_GET returns */
+	uint64_t *bmbuf;   /* what RV_HC_BITMAP_GET returns (ring modes: the backup bitmap) */
+	uint64_t backup_pages; /* ring modes: pages the backup bitmaps reported */
 	uint64_t harvested, unreset; /* entries harvested; not yet reset */
+	uint64_t resets; /* RV_HC_RING_RESET calls made */
 	uint64_t bad_entries;
 	uint64_t last[RV_MAX_VCPUS]; /* page+1 of the last entry harvested per ring */
 };
@@ -60,9 +62,20 @@ bool track_log_on(struct scenario_run *run, struct tracked *t);
 bool track_start(struct scenario_run *run, struct tracked *t);
 /* Harvest every ring in order, marking pages in t->dirty; returns entries. */
 uint64_t track_harvest(struct scenario_run *run, struct tracked *t);
+/*
+ * RV_HC_RING_RESET with bound max (0: RV_RING_RESET_MAX) until it stops
+ * saying RV_RING_RESET_MORE: the entries reset, or -RV_E*; *calls counts
+ * the calls made.
+ */
+long track_reset_calls(struct tracked *t, uint64_t max, uint64_t *calls);
 /* Reset what was harvested (checks the count, as QEMU does). */
 bool track_reset(struct scenario_run *run, struct tracked *t);
-/* Ring modes: harvest + reset; bitmap mode: get and clear. */
+/*
+ * Ring modes: harvest + reset, then get and clear the backup bitmap (the
+ * pages the hypervisor wrote when no ring had room), as KVM's
+ * DIRTY_LOG_RING_WITH_BITMAP wants it: after the final reset, before any
+ * copy.  Bitmap mode: get and clear.
+ */
 bool track_collect(struct scenario_run *run, struct tracked *t);
 bool track_pause_all(struct scenario_run *run, struct tracked *t);
 bool track_resume_all(struct scenario_run *run, struct tracked *t);

@@ -56,6 +56,7 @@ static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
 	uint64_t span = boot->args[3] && boot->args[3] < npages ? boot->args[3] : npages;
 	volatile uint8_t *data = (volatile uint8_t *)boot->data_gpa;
 	bool unique = boot->args[2] == WORK_VALUE_UNIQUE;
+	bool hv = boot->args[2] == WORK_VALUE_ITERATION_HV;
 	struct prng rng;
 
 	if (!npages)
@@ -71,6 +72,9 @@ static int test_dirty(uint32_t vcpu, const struct rv_guest_boot *boot)
 		store_relaxed(&ctrl->cur_page[vcpu], page + 1);
 		asm volatile("" ::: "memory"); /* x86 keeps the two stores in order */
 		uint64_t n = ctrl->writes[vcpu] + 1;
+		if (hv && hc_hv_info((struct rv_hv_info *)(data + page * 4096 +
+							   WORK_HV_WRITE_OFFSET)))
+			return WORK_STATUS_HV_WRITE;
 		*(volatile uint64_t *)(data + page * 4096) =
 			unique ? (uint64_t)(vcpu + 1) << 48 | n : it;
 		store_relaxed(&ctrl->writes[vcpu], n);

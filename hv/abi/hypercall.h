@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 4 /* 1.4: Linux partitions, RV_HC_CONSOLE_READ */
+#define RV_ABI_MINOR 4 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions */
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -58,7 +58,7 @@ enum rv_hypercall {
 	/* Dirty tracking (docs/06-dirty-ring.md) */
 	RV_HC_SLOT_SET = 10,        /* mgmt (id, struct rv_slot *) -> 0 */
 	RV_HC_RING_ENABLE = 11,     /* mgmt (id, entries, flags, struct rv_ring_info *) -> 0 */
-	RV_HC_RING_RESET = 12,      /* mgmt (id) -> entries reset */
+	RV_HC_RING_RESET = 12,      /* mgmt (id, max) -> entries reset [| RV_RING_RESET_MORE] */
 	RV_HC_BITMAP_GET = 13,      /* mgmt (id, slot, buf, flags) -> pages set */
 	RV_HC_BITMAP_CLEAR = 14,    /* mgmt (id, slot, buf) -> pages re-protected */
 	RV_HC_VCPU_PAUSE = 15,      /* mgmt (id, vcpu) -> 0 once the vCPU is held */
@@ -256,6 +256,21 @@ struct rv_guest_boot {
  * -> DIRTY (pushed by the hypervisor, release) -> DIRTY|RESET (harvested
  * by the management partition, release) -> 0 (reset by the hypervisor).
  * `offset` is the page number relative to the slot's base.
+ *
+ * The flag handshake, in memory order (KVM_CAP_DIRTY_LOG_RING_ACQ_REL):
+ *  - producer (the hypervisor, on the vCPU's CPU): write slot and offset,
+ *    then store flags = DIRTY with release;
+ *  - consumer (you): load flags with acquire; only if it reads exactly
+ *    DIRTY, read slot and offset, then store flags = DIRTY|RESET with
+ *    release (so the hypervisor that sees RESET also sees your reads done);
+ *  - reset (RV_HC_RING_RESET): load flags with acquire; for entries with
+ *    RESET, read slot and offset, write-protect their pages again, then
+ *    store flags = 0 with release, and only then count them as reset.
+ *    The EPT invalidation on every CPU of the partition is complete before
+ *    the call returns: read a page's contents only after the reset that
+ *    covered its entry has returned (guest/mgmt/track.h, THE RULE).
+ * A consumer must never write an entry it did not read as DIRTY, and
+ * never clear RESET: an entry reads 0 again only once it is free.
  */
 struct rv_dirty_entry {
 	uint32_t flags;
@@ -270,6 +285,20 @@ struct rv_dirty_entry {
 #define RV_RING_NO_SOFT_LIMIT 1u /* ring_enable flag: only a full ring stops */
 #define RV_RING_PML 2u           /* ring_enable flag: Page Modification Logging */
 #define RV_RING_PML_RESERVE 512u /* extra reserve with PML: one full PML page */
+/*
+ * 1.3: RV_HC_RING_RESET (id, max) resets at most max harvested entries
+ * (0: RV_RING_RESET_MAX; more than RV_RING_RESET_MAX: -RV_EINVAL), over
+ * all of the partition's rings, each ring in order, starting each call at
+ * the ring after the one where the last call ran out of its bound.  The
+ * result is the number it reset, with RV_RING_RESET_MORE set when it
+ * stopped at the bound and some ring's next entry is still marked RESET:
+ * call again (the count leaves no doubt; KVM's KVM_RESET_DIRTY_RINGS is bounded
+ * since 2025 too, see docs/06-dirty-ring.md; a caller that harvested fewer than max entries
+ * and checks the count, as QEMU does, needs no loop).  Every call
+ * re-protects and invalidates what it counted before it returns.
+ */
+#define RV_RING_RESET_MAX 4096u          /* 64 batches of 64 pages */
+#define RV_RING_RESET_MORE (1ull << 32)  /* in RV_HC_RING_RESET's result */
 #define RV_GPA_RINGS 0x30000000ull /* + ((id * RV_MAX_VCPUS + vcpu) << 20) */
 #define RV_GPA_WINDOWS 0x40000000ull /* RV_HC_MAP targets lie in [1 GiB, 4 GiB) */
 #define RV_GPA_WINDOWS_END 0x100000000ull
@@ -291,6 +320,16 @@ struct rv_slot {
 	uint64_t size;  /* bytes, page aligned; 0 deletes the slot */
 };
 #define RV_BITMAP_CLEAR 1u /* RV_HC_BITMAP_GET flag: clear and re-protect what it returns */
+/*
+ * 1.3: RV_HC_BITMAP_GET flag, ring modes only (-RV_EINVAL in bitmap mode,
+ * and without it in ring modes): return the slot's backup bitmap, the
+ * pages the hypervisor wrote for the partition when no vCPU ring could
+ * take them (the writing vCPU's ring was full, or no vCPU wrote).  As
+ * KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP: after the final harvest and
+ * RV_HC_RING_RESET (its calls until RV_RING_RESET_MORE is clear), get it
+ * with RV_BITMAP_CLEAR, then copy the pages.
+ */
+#define RV_BITMAP_BACKUP 2u
 
 struct rv_dirty_stats {
 	uint64_t write_faults;    /* EPT violations taken for dirty logging */
@@ -308,6 +347,10 @@ struct rv_dirty_stats {
 	uint64_t stale_skipped;   /* reset entries naming a gone slot or offset */
 	uint64_t pml_drains;      /* PML pages drained (PML mode) */
 	uint64_t pml_dropped;     /* PML entries outside a logged slot */
+	/* 1.3 */
+	uint64_t resets_more;     /* RV_HC_RING_RESET calls that returned RV_RING_RESET_MORE */
+	uint64_t reset_max_ticks; /* the longest RV_HC_RING_RESET call, in TSC ticks */
+	uint64_t backup_sets;     /* pages put into a backup bitmap (RV_BITMAP_BACKUP) */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */

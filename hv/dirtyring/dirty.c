@@ -152,19 +152,54 @@ static bool pml_push(void *c, u64 gpa)
 	return push(ctx->d, ctx->vi, s, gpa) != DRING_FULL;
 }
 
+/*
+ * The backup bitmap (KVM's DIRTY_LOG_RING_WITH_BITMAP): in ring modes
+ * d->bitmap[] of a logged slot takes the pages the hypervisor writes when
+ * no ring can: the writing vCPU's ring is full, or there is no vCPU.  The
+ * consumer collects it after its final harvest and reset, before its final
+ * copy (dirty_bitmap_take with backup).  In bitmap mode the same bitmap is
+ * the log itself.  Set after the page was made writable (or its dirty flag
+ * set), so a collect that misses the bit finds the page still writable and
+ * the bit in its next round.
+ */
+static void backup_set(struct dirty_part *d, const struct mem_slot *s, u64 gpa)
+{
+	u64 offset = (gpa - s->gpa) >> PAGE_SHIFT;
+
+	__atomic_fetch_or(&d->bitmap[s->id][offset / 64], BIT(offset % 64), __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&d->backup_sets, 1, __ATOMIC_RELAXED);
+}
+
 enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa)
 {
-	if (!d->pml_on)
-		return DIRTY_HANDLED; /* write protection already logged it */
 	struct mem_slot *s = logged_slot(d, gpa);
-	u64 *leaf = ept_leaf(d->ept, gpa);
-	if (!s || !leaf || (READ_ONCE(*leaf) & EPT_DIRTY))
+	u64 *leaf = s ? ept_leaf(d->ept, gpa) : NULL;
+	struct dirty_vcpu *dv = vi < d->nr_vcpus ? &d->vcpu[vi] : NULL;
+
+	if (!leaf)
+		return DIRTY_NOT_TRACKED;
+	/* Only vi's owner CPU pushes to its ring: room stays room. */
+	bool room = dv && (!d->rings_on || !ring_full(dv));
+	if (d->pml_on) {
+		/* Nothing would log this store: set the dirty flag as the
+		 * processor would and log the page if the flag was clear. */
+		if ((READ_ONCE(*leaf) & EPT_DIRTY) ||
+		    (__atomic_fetch_or(leaf, EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY))
+			return DIRTY_HANDLED;
+		if (room)
+			push(d, vi, s, gpa);
+		else
+			backup_set(d, s, gpa);
 		return DIRTY_HANDLED;
-	if (ring_full(&d->vcpu[vi]))
-		return DIRTY_BLOCKED;
-	if (__atomic_fetch_or(leaf, EPT_DIRTY, __ATOMIC_SEQ_CST) & EPT_DIRTY)
-		return DIRTY_HANDLED; /* the processor logged it meanwhile */
-	push(d, vi, s, gpa);
+	}
+	u64 ent = READ_ONCE(*leaf);
+	if (!(ent & EPT_TRACKED))
+		return ent & EPT_W ? DIRTY_HANDLED : DIRTY_NOT_TRACKED;
+	if (room)
+		return dirty_write_fault(d, vi, gpa, 0); /* as if the guest had stored */
+	/* Only the CPU that flips the entry logs the page. */
+	if (ept_track_unprotect(d->ept, leaf))
+		backup_set(d, s, gpa);
 	return DIRTY_HANDLED;
 }
 
@@ -233,19 +268,16 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on)
 
 	if (on == !!(d->log_slots & BIT(id)))
 		return 0;
-	if (on && d->pml_on) {
-		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all. */
-		__atomic_fetch_or(&d->log_slots, BIT(id), __ATOMIC_SEQ_CST);
-		d->pages_protected += ept_clear_dirty(d->ept, s->gpa, pages);
-	} else if (on) {
-		if (!d->rings_on) {
-			d->bitmap[id] = (u64 *)mm_alloc(bitmap_pages(s));
-			if (!d->bitmap[id])
-				return -RV_ENOMEM;
-		}
+	if (on) {
+		/* The log in bitmap mode, the backup bitmap in ring modes. */
+		d->bitmap[id] = (u64 *)mm_alloc(bitmap_pages(s));
+		if (!d->bitmap[id])
+			return -RV_ENOMEM;
 		/* Set the bit first: a fault on a protected page must find it. */
 		__atomic_fetch_or(&d->log_slots, BIT(id), __ATOMIC_SEQ_CST);
-		d->pages_protected += ept_track_protect(d->ept, s->gpa, pages);
+		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all. */
+		d->pages_protected += d->pml_on ? ept_clear_dirty(d->ept, s->gpa, pages)
+						: ept_track_protect(d->ept, s->gpa, pages);
 	} else {
 		if (!d->pml_on)
 			ept_track_release(d->ept, s->gpa, pages);
@@ -334,50 +366,70 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 				    : ept_track_protect_mask(d->ept, gpa, mask);
 }
 
-s64 dirty_rings_reset(struct dirty_part *d)
+s64 dirty_rings_reset(struct dirty_part *d, u32 max)
 {
 	struct rearm_ctx ctx = {d, 0, 0};
 	u64 t0 = rdtsc();
-	s64 total = 0;
+	u32 total = 0, n = d->nr_vcpus;
+	bool more = false;
 
 	if (!d->rings_on)
 		return -RV_ENOENT;
 	spin_lock(&d->reset_lock);
-	for (u32 i = 0; i < d->nr_vcpus; i++) {
-		u32 n = dring_reset(&d->vcpu[i].ring, rearm, &ctx);
-		total += n;
-		if (n)
-			trace(RV_TR_RESET, tag(d, i), n, dring_used(&d->vcpu[i].ring));
+	/*
+	 * At most max entries in all, so one call holds this CPU (the
+	 * management partition's) for a bounded time however big the rings
+	 * and however fast the consumer marks; round robin over the rings,
+	 * so a ring whose consumer keeps marking cannot starve the others.
+	 */
+	for (u32 k = 0, i = d->reset_next; k < n && total < max; k++, i = i + 1 == n ? 0 : i + 1) {
+		u32 got = dring_reset(&d->vcpu[i].ring, max - total, rearm, &ctx);
+		total += got;
+		if (got)
+			trace(RV_TR_RESET, tag(d, i), got, dring_used(&d->vcpu[i].ring));
+		if (total == max)
+			d->reset_next = i + 1 == n ? 0 : i + 1;
 	}
 	/* One invalidation for all rings, finished on every CPU before we return. */
 	if (total)
 		dirty_flush(d);
+	if (total == max)
+		for (u32 i = 0; i < n && !more; i++)
+			more = dring_reset_pending(&d->vcpu[i].ring);
+	u64 ticks = rdtsc() - t0;
 	d->resets++;
-	d->entries_reset += (u64)total;
+	d->resets_more += more;
+	d->entries_reset += total;
 	d->pages_protected += ctx.protected;
 	d->stale_skipped += ctx.stale;
-	d->reset_ticks += rdtsc() - t0;
+	d->reset_ticks += ticks;
+	if (ticks > d->reset_max_ticks)
+		d->reset_max_ticks = ticks;
 	spin_unlock(&d->reset_lock);
 	/* Held vCPUs re-check their ring before the next entry; kick them. */
-	for (u32 i = 0; i < d->nr_vcpus; i++)
+	for (u32 i = 0; i < n; i++)
 		if ((d->vcpu[i].stopped || d->vcpu[i].full_wait) && d->vcpu[i].cpu != this_cpu_id())
 			smp_kick_cpu(d->vcpu[i].cpu);
-	return total;
+	return (s64)total | (more ? (s64)RV_RING_RESET_MORE : 0);
 }
 
-s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot)
+s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot, bool backup)
 {
 	if (slot >= RV_MAX_SLOTS || !d->slots[slot].used)
 		return -RV_ENOENT;
-	if (d->rings_on || !d->bitmap[slot])
-		return -RV_EINVAL; /* not logging, or logging into rings */
+	if (backup != d->rings_on || !d->bitmap[slot])
+		return -RV_EINVAL; /* not logging, or the other kind of bitmap */
 	return (s64)((slot_pages(&d->slots[slot]) + 63) / 64);
 }
 
 /* Re-protect the pages of word w of slot's bitmap whose bits are in m. */
 static u64 reprotect(struct dirty_part *d, u32 slot, u64 w, u64 m)
 {
-	return m ? ept_track_protect_mask(d->ept, d->slots[slot].gpa + w * 64 * PAGE_SIZE, m) : 0;
+	u64 gpa = d->slots[slot].gpa + w * 64 * PAGE_SIZE;
+
+	if (!m)
+		return 0;
+	return d->pml_on ? ept_clear_dirty_mask(d->ept, gpa, m) : ept_track_protect_mask(d->ept, gpa, m);
 }
 
 u64 dirty_bitmap_take(struct dirty_part *d, u32 slot, u64 w, u64 n, bool clear, u64 *out)
@@ -426,6 +478,9 @@ void dirty_stats(const struct dirty_part *d, struct rv_dirty_stats *o)
 	o->pages_protected = d->pages_protected;
 	o->reset_ticks = d->reset_ticks;
 	o->stale_skipped = d->stale_skipped;
+	o->resets_more = d->resets_more;
+	o->reset_max_ticks = d->reset_max_ticks;
+	o->backup_sets = READ_ONCE(d->backup_sets);
 }
 
 void dirty_teardown(struct dirty_part *d)

@@ -51,12 +51,17 @@ struct dirty_part {
 	bool soft_limit_on;
 	bool pml_on;		   /* PML instead of write protection (rings only) */
 	u32 log_slots;		   /* bit per slot id with logging on */
-	u64 *bitmap[RV_MAX_SLOTS]; /* bitmap mode: a bit per page of a logged slot */
+	/* A bit per page of a logged slot: the log in bitmap mode, the
+	 * backup bitmap in ring modes (dirty_hv_write). */
+	u64 *bitmap[RV_MAX_SLOTS];
+	u64 backup_sets;	   /* ring modes: pages logged into the backup bitmap */
 	struct spinlock reset_lock;
 	/* CPUs that did not answer an invalidation (dirty_flush); the
 	 * partition code stops the partition (partition_check_cpus). */
 	u64 unresponsive;
 	u64 resets, entries_reset, pages_protected, reset_ticks, stale_skipped;
+	u64 resets_more, reset_max_ticks;
+	u32 reset_next; /* the ring the next reset starts at */
 	struct dirty_vcpu vcpu[RV_MAX_VCPUS];
 };
 
@@ -80,10 +85,16 @@ void dirty_add_vcpu(struct dirty_part *d, u32 cpu);
 enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qual);
 /*
  * The hypervisor is about to write gpa for the guest (a hypercall result)
- * through its own mapping.  In PML mode nothing would log that: set the
- * page's EPT dirty flag as the processor would and push it into vi's ring
- * if the flag was clear.  DIRTY_BLOCKED: vi's ring is full, do not write.
+ * through its own mapping, on behalf of vCPU vi (on its owner CPU), or of
+ * no vCPU (vi = DIRTY_NO_VCPU, any CPU).  Logs the page as the guest's own
+ * store would be: into vi's ring (PML mode: by setting the page's EPT
+ * dirty flag as the processor would); when the ring is full or there is
+ * no vCPU, into the slot's backup bitmap.  The write never waits and is
+ * never lost.  DIRTY_HANDLED: logged or already writable; the caller may
+ * write.  DIRTY_NOT_TRACKED: not a page of a logged slot (the caller
+ * checks the guest's own permission).
  */
+#define DIRTY_NO_VCPU 0xffffffffu
 enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa);
 /* PML mode, owner CPU, VMCS current: move logged pages into the ring. */
 void dirty_pml_drain(struct dirty_part *d, u32 vi);
@@ -99,17 +110,25 @@ int dirty_set_logging(struct dirty_part *d, u32 slot, bool on);
  * and VMCS controls are set at first entry.
  */
 int dirty_rings_enable(struct dirty_part *d, u64 entries, u64 flags, bool started, u32 *soft_limit);
-s64 dirty_rings_reset(struct dirty_part *d);
+/*
+ * Reset at most max (1..RV_RING_RESET_MAX) harvested entries over all
+ * rings, starting at the ring after the one that last ran out of its
+ * bound; invalidate before returning.  The count, | RV_RING_RESET_MORE
+ * when harvested entries are left; -RV_ENOENT without rings.
+ */
+s64 dirty_rings_reset(struct dirty_part *d, u32 max);
 /* Pages of vCPU vi's ring (0 = none). */
 u64 dirty_ring_pages(const struct dirty_part *d, u32 vi);
 /*
- * Bitmap mode: the number of 64-bit words of slot's bitmap, or -RV_E*
- * (no such slot, or it is not logged into a bitmap).
+ * The number of 64-bit words of slot's bitmap, or -RV_E* (no such slot,
+ * not logged, or not that kind of bitmap): with backup, the backup bitmap
+ * of ring modes; without, the log of bitmap mode.
  */
-s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot);
+s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot, bool backup);
 /*
- * Words [w, w + n) of slot's bitmap into out; with clear, the taken bits
- * are cleared and their pages write-protected again.  Returns the number
+ * Words [w, w + n) of slot's bitmap (either kind) into out; with clear,
+ * the taken bits are cleared and their pages write-protected again (PML:
+ * their dirty flags cleared).  Returns the number
  * of bits set.  The caller flushes (dirty_flush) before it reports.
  */
 u64 dirty_bitmap_take(struct dirty_part *d, u32 slot, u64 w, u64 n, bool clear, u64 *out);

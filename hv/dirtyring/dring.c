@@ -51,46 +51,65 @@ enum dring_push_result dring_push(struct dring *r, u32 slot, u64 offset)
 	return used + 1 >= r->soft_limit ? DRING_SOFT_FULL : DRING_PUSHED;
 }
 
-struct batch {
-	bool valid;
-	u32 slot;
-	u64 base, mask;
-};
-
-static void batch_flush(struct batch *b, dring_rearm_fn fn, void *ctx)
+/*
+ * Re-protect a batch's pages, then free its entries [first, to).  One
+ * release fence orders the reads of slot and offset and the rearm before
+ * every store after it, so each store of 0 is a release store (the ABI's
+ * order) without a compiler barrier per entry; the producer may reuse an
+ * entry once it load-acquires the reset_index stored last.
+ */
+static void batch_flush(struct dring *r, u32 slot, u64 base, u64 mask, u32 first, u32 to,
+			dring_rearm_fn fn, void *ctx)
 {
-	if (b->valid)
-		fn(ctx, b->slot, b->base, b->mask);
-	b->valid = false;
+	struct rv_dirty_entry *ents = r->entries;
+	u32 wrap = r->size - 1;
+
+	fn(ctx, slot, base, mask);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (u32 i = first; i != to; i++)
+		__atomic_store_n(&ents[i & wrap].flags, 0, __ATOMIC_RELAXED);
+	store_release(&r->reset_index, to);
 }
 
-static void batch_add(struct batch *b, u32 slot, u64 off, dring_rearm_fn fn, void *ctx)
+u32 dring_reset(struct dring *r, u32 max, dring_rearm_fn fn, void *ctx)
 {
-	if (b->valid && b->slot == slot && off >= b->base && off - b->base < 64) {
-		b->mask |= BIT(off - b->base);
-		return;
-	}
-	batch_flush(b, fn, ctx);
-	*b = (struct batch){ true, slot, off, 1 };
-}
-
-u32 dring_reset(struct dring *r, dring_rearm_fn fn, void *ctx)
-{
-	struct batch b = { 0 };
+	/* The batch in locals (registers), the ring's shape read once: the
+	 * acquire loads below would make the compiler reload anything else. */
+	struct rv_dirty_entry *ents = r->entries;
+	u32 wrap = r->size - 1;
 	u32 end = load_acquire(&r->dirty_index);
-	u32 n = 0;
+	u32 start = r->reset_index, i = start, first = start, b_slot = 0;
+	u64 b_base = 0, b_mask = 0; /* b_mask 0: no batch open */
 
-	while (r->reset_index != end) {
-		struct rv_dirty_entry *e = &r->entries[r->reset_index & (r->size - 1)];
+	/* Unsigned: i - start counts entries, across a 2^32 wrap too. */
+	if (end - start > max)
+		end = start + max;
+	for (; i != end; i++) {
+		struct rv_dirty_entry *e = &ents[i & wrap];
 		if (!(load_acquire(&e->flags) & RV_DIRTY_FLAG_RESET))
 			break; /* not harvested yet: the consumer goes strictly in order */
 		u32 slot = READ_ONCE(e->slot);
 		u64 off = READ_ONCE(e->offset);
-		batch_add(&b, slot, off, fn, ctx);
-		store_release(&e->flags, 0);
-		store_release(&r->reset_index, r->reset_index + 1);
-		n++;
+		if (b_mask && b_slot == slot && off - b_base < 64) {
+			b_mask |= BIT(off - b_base); /* off >= b_base, or the difference is huge */
+			continue;
+		}
+		if (b_mask)
+			batch_flush(r, b_slot, b_base, b_mask, first, i, fn, ctx);
+		b_slot = slot;
+		b_base = off;
+		b_mask = 1;
+		first = i;
 	}
-	batch_flush(&b, fn, ctx);
-	return n;
+	if (b_mask)
+		batch_flush(r, b_slot, b_base, b_mask, first, i, fn, ctx);
+	return i - start;
+}
+
+bool dring_reset_pending(const struct dring *r)
+{
+	u32 ri = r->reset_index;
+
+	return ri != load_acquire(&r->dirty_index) &&
+	       (load_acquire(&r->entries[ri & (r->size - 1)].flags) & RV_DIRTY_FLAG_RESET);
 }

@@ -50,12 +50,17 @@ void dring_init(struct dring *r, struct rv_dirty_entry *mem, u32 size, u32 soft_
 u32 dring_used(const struct dring *r);
 enum dring_push_result dring_push(struct dring *r, u32 slot, u64 offset);
 /*
- * Reset every harvested entry from reset_index on, in order, stopping at
- * the first entry without RESET or at dirty_index (so the work is bounded
- * by the ring size, whatever the consumer wrote).  Neighbouring offsets
- * of one slot (within 64 pages of the batch start) are merged into one
- * rearm call.  Returns the number of entries reset.
+ * Reset at most max harvested entries from reset_index on, in order,
+ * stopping early at the first entry without RESET or at dirty_index (so
+ * the work is bounded by max and by the ring size, whatever the consumer
+ * writes meanwhile).  Neighbouring offsets of one slot (within 64 pages
+ * of the batch start) are merged into one rearm call; only after a
+ * batch's rearm call has returned are its entries freed (flags 0,
+ * release) and reset_index moved past them: an entry is never free while
+ * its page is still writable.  Returns the number of entries reset.
  */
-u32 dring_reset(struct dring *r, dring_rearm_fn fn, void *ctx);
+u32 dring_reset(struct dring *r, u32 max, dring_rearm_fn fn, void *ctx);
+/* Is the entry at reset_index harvested (the next reset has work)? */
+bool dring_reset_pending(const struct dring *r);
 
 #endif

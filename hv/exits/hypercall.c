@@ -210,7 +210,9 @@ static s64 hc_ring_reset(struct vcpu *v, const u64 *a)
 	struct partition *p = workload(a[0]);
 	if (!p)
 		return -RV_ENOENT;
-	s64 n = dirty_rings_reset(&p->dirty);
+	if (a[1] > RV_RING_RESET_MAX)
+		return -RV_EINVAL;
+	s64 n = dirty_rings_reset(&p->dirty, a[1] ? (u32)a[1] : RV_RING_RESET_MAX);
 	int stuck = partition_check_cpus(p);
 	return stuck ? stuck : n;
 }
@@ -220,12 +222,12 @@ static s64 hc_ring_reset(struct vcpu *v, const u64 *a)
  * the caller 64 words at a time (a bit per page, bit i of word w is page
  * 64w + i).  *words gets the bitmap's length.
  */
-static struct partition *bitmap_of(const u64 *a, u32 *slot, s64 *words)
+static struct partition *bitmap_of(const u64 *a, bool backup, u32 *slot, s64 *words)
 {
 	struct partition *p = workload(a[0]);
 
 	*slot = a[1] > 0xffff ? 0xffff : (u32)a[1];
-	*words = p ? dirty_bitmap_words(&p->dirty, *slot) : -RV_ENOENT;
+	*words = p ? dirty_bitmap_words(&p->dirty, *slot, backup) : -RV_ENOENT;
 	return *words < 0 ? NULL : p;
 }
 
@@ -234,11 +236,12 @@ static s64 hc_bitmap_get(struct vcpu *v, const u64 *a)
 	u64 buf = a[2], flags = a[3], chunk[64], set = 0;
 	u32 slot;
 	s64 words;
-	struct partition *p = bitmap_of(a, &slot, &words);
+	/* The id and slot first, as every call that takes them (fuzz.c). */
+	struct partition *p = bitmap_of(a, flags & RV_BITMAP_BACKUP, &slot, &words);
 
 	if (!p)
 		return words;
-	if (flags & ~(u64)RV_BITMAP_CLEAR)
+	if (flags & ~(u64)(RV_BITMAP_CLEAR | RV_BITMAP_BACKUP))
 		return -RV_EINVAL;
 	/* Check the whole buffer first: bits we cleared must reach the caller. */
 	if (gm_check(v, buf, (u64)words * 8, true))
@@ -259,7 +262,7 @@ static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
 	u64 buf = a[2], chunk[64], cleared = 0;
 	u32 slot;
 	s64 words;
-	struct partition *p = bitmap_of(a, &slot, &words);
+	struct partition *p = bitmap_of(a, false, &slot, &words);
 
 	if (!p)
 		return words;

@@ -20,15 +20,12 @@ static int access(struct vcpu *v, u64 gpa, u8 *buf, u64 len, bool write)
 		u64 chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
 		if (ept_translate(&p->ept, gpa, &hpa, &perm))
 			return -RV_EFAULT;
-		if (write && !(perm & EPT_W)) {
-			/* Log it like a guest store; DIRTY_HANDLED made it writable. */
-			enum dirty_fault r = dirty_write_fault(&p->dirty, v->index, gpa, 0);
-			if (r == DIRTY_BLOCKED)
-				return -RV_EAGAIN;
-			if (r != DIRTY_HANDLED)
+		if (write) {
+			/* Logged like a guest store (into the caller's ring, or
+			 * the backup bitmap when it is full); then writable. */
+			if (dirty_hv_write(&p->dirty, v->index, gpa) == DIRTY_NOT_TRACKED &&
+			    !(perm & EPT_W))
 				return -RV_EFAULT;
-		} else if (write && dirty_hv_write(&p->dirty, v->index, gpa) == DIRTY_BLOCKED) {
-			return -RV_EAGAIN; /* PML: logged pages stay writable; log it ourselves */
 		} else if (!(perm & EPT_R)) {
 			return -RV_EFAULT;
 		}

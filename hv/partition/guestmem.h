@@ -17,8 +17,8 @@ struct vcpu;
  * vCPU's partition.  A write to a page that is write-protected for dirty
  * tracking is logged exactly as if the guest had made it (into the
  * caller's ring), so writes the hypervisor makes on a guest's behalf are
- * never lost; if that ring is full the call fails with -RV_EAGAIN and
- * nothing is written.
+ * never lost; if that ring is full, the page goes to the slot's backup
+ * bitmap (dirty_hv_write) and the write still happens.
  */
 int gm_read(struct vcpu *v, u64 gpa, void *dst, u64 len);
 int gm_write(struct vcpu *v, u64 gpa, const void *src, u64 len);

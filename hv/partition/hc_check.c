@@ -34,10 +34,7 @@ int hc_check_spec(const struct rv_partition_spec *s, u32 free_cpus)
 	return 0;
 }
 
-static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && b < a + alen; }
 
 int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS])
 {

@@ -11,6 +11,8 @@
 #include "dirtyring/dring.h"
 
 static struct rv_dirty_entry mem[1024];
+static struct rv_dirty_entry big[RV_RING_MAX_ENTRIES];
+#define ALL 0xffffffffu /* no bound but the ring's */
 
 /* Records rearm calls. */
 struct call {
@@ -28,7 +30,7 @@ static void rearm(void *ctx, u32 slot, u64 base, u64 mask)
 static int harvest(struct dring *r, u32 *fetch, u32 max)
 {
 	int n = 0;
-	while (n < (int)max) {
+	while ((u32)n < max) {
 		struct rv_dirty_entry *e = &r->entries[*fetch & (r->size - 1)];
 		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
 			break; /* free, or harvested but not reset yet */
@@ -84,9 +86,9 @@ static void test_reset_only_harvested_in_order(void **s)
 	nr_calls = 0;
 	for (int i = 0; i < 10; i++)
 		dring_push(&r, 1, 100 + i);
-	assert_int_equal(dring_reset(&r, rearm, NULL), 0); /* nothing harvested */
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 0); /* nothing harvested */
 	assert_int_equal(harvest(&r, &fetch, 4), 4);
-	assert_int_equal(dring_reset(&r, rearm, NULL), 4);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 4);
 	assert_int_equal(dring_used(&r), 6);
 	assert_int_equal(mem[0].flags, 0);
 	assert_int_equal(mem[4].flags, RV_DIRTY_FLAG_DIRTY);
@@ -97,7 +99,7 @@ static void test_reset_only_harvested_in_order(void **s)
 	assert_int_equal(calls[0].mask, 0xf);
 	/* A hole: entry 5 harvested out of order does not get reset. */
 	mem[5].flags |= RV_DIRTY_FLAG_RESET;
-	assert_int_equal(dring_reset(&r, rearm, NULL), 0);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 0);
 }
 
 static void test_batches_split_by_slot_and_distance(void **s)
@@ -112,7 +114,7 @@ static void test_batches_split_by_slot_and_distance(void **s)
 	dring_push(&r, 2, 74); /* other slot */
 	dring_push(&r, 2, 5);  /* backwards: new batch */
 	harvest(&r, &fetch, 100);
-	assert_int_equal(dring_reset(&r, rearm, NULL), 5);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 5);
 	assert_int_equal(nr_calls, 4);
 	assert_int_equal(calls[0].mask, BIT(0) | BIT(63));
 	assert_int_equal(calls[1].base, 74);
@@ -130,7 +132,7 @@ static void test_wraparound_past_2_32(void **s)
 			assert_int_not_equal(dring_push(&r, 1, (u64)round * 1000 + i), DRING_FULL);
 		assert_int_equal(harvest(&r, &fetch, 1000), 150);
 		nr_calls = 0;
-		assert_int_equal(dring_reset(&r, rearm, NULL), 150);
+		assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 150);
 		assert_int_equal(dring_used(&r), 0);
 	}
 	assert_true(r.dirty_index < 0x1000); /* it wrapped */
@@ -147,9 +149,9 @@ static void test_hostile_consumer_is_bounded(void **s)
 	for (int i = 0; i < 256; i++)
 		mem[i].flags = RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET;
 	nr_calls = 0;
-	assert_int_equal(dring_reset(&r, rearm, NULL), 3);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 3);
 	assert_int_equal(dring_used(&r), 0);
-	assert_int_equal(dring_reset(&r, rearm, NULL), 0);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 0);
 }
 
 static void test_harvest_of_a_full_ring_stops_after_one_lap(void **s)
@@ -162,7 +164,7 @@ static void test_harvest_of_a_full_ring_stops_after_one_lap(void **s)
 	/* The consumer meets its own RESET entries after one lap: it stops. */
 	assert_int_equal(harvest(&r, &fetch, 10000), 256);
 	assert_int_equal(harvest(&r, &fetch, 10000), 0);
-	assert_int_equal(dring_reset(&r, rearm, NULL), 256);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 256);
 }
 
 static void test_stale_offsets_are_clipped(void **s)
@@ -191,9 +193,111 @@ static void test_full_then_reset_frees(void **s)
 		dring_push(&r, 1, i);
 	assert_int_equal(dring_push(&r, 1, 500), DRING_FULL);
 	harvest(&r, &fetch, 1);
-	assert_int_equal(dring_reset(&r, rearm, NULL), 1);
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 1);
 	assert_int_not_equal(dring_push(&r, 1, 500), DRING_FULL);
 	assert_int_equal(mem[0].offset, 500); /* reused the freed entry */
+}
+
+/* A 65536-entry ring, full and harvested: RV_RING_RESET_MAX per call, in order. */
+static void test_full_ring_reset_is_bounded(void **s)
+{
+	struct dring r;
+	u32 fetch = 0, calls_made = 0, total = 0;
+	dring_init(&r, big, RV_RING_MAX_ENTRIES, RV_RING_MAX_ENTRIES, 0);
+	for (u32 i = 0; i < RV_RING_MAX_ENTRIES; i++)
+		assert_int_not_equal(dring_push(&r, 1, i), DRING_FULL);
+	assert_int_equal(harvest(&r, &fetch, ALL), RV_RING_MAX_ENTRIES);
+	while (dring_reset_pending(&r)) {
+		nr_calls = 0;
+		u32 n = dring_reset(&r, RV_RING_RESET_MAX, rearm, NULL);
+		assert_int_equal(n, RV_RING_RESET_MAX);
+		/* Neighbouring pages: 64 batches of 64, not one more. */
+		assert_int_equal(nr_calls, RV_RING_RESET_MAX / 64);
+		assert_int_equal(calls[0].base, total);
+		total += n;
+		calls_made++;
+	}
+	assert_int_equal(total, RV_RING_MAX_ENTRIES);
+	assert_int_equal(calls_made, RV_RING_MAX_ENTRIES / RV_RING_RESET_MAX);
+	assert_int_equal(dring_used(&r), 0);
+	assert_int_equal(dring_reset(&r, RV_RING_RESET_MAX, rearm, NULL), 0);
+}
+
+/*
+ * A consumer that marks entries behind the reset as fast as the producer
+ * pushes them: from inside every rearm call (the moment the reset works)
+ * the producer fills the entries already freed and the consumer marks
+ * them.  One call still stops at its bound, and leaves work for the next.
+ */
+struct chaser {
+	struct dring *r;
+	u32 fetch, pushed, marked_during;
+};
+static void rearm_and_chase(void *ctx, u32 slot, u64 base, u64 mask)
+{
+	struct chaser *c = ctx;
+	rearm(NULL, slot, base, mask);
+	while (dring_push(c->r, 1, c->pushed % 4096) != DRING_FULL)
+		c->pushed++;
+	c->marked_during += harvest(c->r, &c->fetch, ALL);
+}
+
+static void test_consumer_marking_behind_cannot_hold_the_reset(void **s)
+{
+	struct dring r;
+	struct chaser c = { &r, 0, 0, 0 };
+	dring_init(&r, big, RV_RING_MAX_ENTRIES, RV_RING_MAX_ENTRIES, 0);
+	while (dring_push(&r, 1, c.pushed % 4096) != DRING_FULL)
+		c.pushed++;
+	harvest(&r, &c.fetch, ALL);
+	u64 total = 0;
+	for (int call = 0; call < 64; call++) {
+		nr_calls = 0;
+		u32 n = dring_reset(&r, RV_RING_RESET_MAX, rearm_and_chase, &c);
+		total += n;
+		assert_int_equal(n, RV_RING_RESET_MAX); /* the bound, never more */
+		u32 seen = 0;
+		for (int i = 0; i < nr_calls; i++)
+			seen += popcount64(calls[i].mask);
+		assert_int_equal(seen, n);
+		assert_true(dring_reset_pending(&r)); /* the consumer kept up */
+	}
+	assert_true(c.marked_during >= 63 * RV_RING_RESET_MAX);
+	/* Nothing lost or reset twice: every push is reset or still in the
+	 * ring, which is full but for the last batch (freed after its rearm). */
+	assert_int_equal(c.pushed, total + dring_used(&r));
+	assert_int_equal(dring_used(&r), RV_RING_MAX_ENTRIES - 64);
+}
+
+/* The reset's order: re-protect a batch, then free its entries (flags 0, index). */
+static struct dring *order_ring;
+static u32 order_bad;
+static void rearm_checks_order(void *ctx, u32 slot, u64 base, u64 mask)
+{
+	struct dring *r = order_ring;
+	/* The batch's entries start at reset_index: still marked, not freed. */
+	for (u32 k = 0; k < (u32)popcount64(mask); k++)
+		if (r->entries[(r->reset_index + k) & (r->size - 1)].flags !=
+		    (RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET))
+			order_bad++;
+	if (dring_used(r) < (u32)popcount64(mask))
+		order_bad++;
+}
+
+static void test_entries_free_only_after_rearm(void **s)
+{
+	struct dring r;
+	u32 fetch = 0;
+	dring_init(&r, mem, 256, 256, 0);
+	for (int i = 0; i < 200; i++)
+		dring_push(&r, 1 + i / 70, (u64)i * 3);
+	harvest(&r, &fetch, ALL);
+	order_ring = &r;
+	order_bad = 0;
+	assert_int_equal(dring_reset(&r, 50, rearm_checks_order, NULL), 50);
+	assert_int_equal(dring_reset(&r, ALL, rearm_checks_order, NULL), 150);
+	assert_int_equal(order_bad, 0);
+	assert_int_equal(mem[199].flags, 0);
 }
 
 int main(void)
@@ -209,6 +313,9 @@ int main(void)
 		cmocka_unit_test(test_harvest_of_a_full_ring_stops_after_one_lap),
 		cmocka_unit_test(test_stale_offsets_are_clipped),
 		cmocka_unit_test(test_full_then_reset_frees),
+		cmocka_unit_test(test_full_ring_reset_is_bounded),
+		cmocka_unit_test(test_consumer_marking_behind_cannot_hold_the_reset),
+		cmocka_unit_test(test_entries_free_only_after_rearm),
 	};
 	return cmocka_run_group_tests_name("dring", tests, NULL, NULL);
 }

@@ -17,13 +17,13 @@ static void test_ranges(void **s)
 	assert_true(hc_range_ok((1ull << 48) - 1, 1));
 	assert_false(hc_range_ok((1ull << 48) - 1, 2));
 	assert_false(hc_range_ok(1ull << 48, 0));
-	assert_false(hc_range_ok(0x1000, ~0ull)); /* wraps */
+	assert_false(hc_range_ok(0x1000, ~0ull));      /* wraps */
 	assert_false(hc_range_ok(~0ull - 10, 100));
 }
 
 static void test_spec(void **s)
 {
-	struct rv_partition_spec sp = {.image = RV_IMAGE_WORK_ABI, .nr_vcpus = 2, .data_mib = 4};
+	struct rv_partition_spec sp = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = 2, .data_mib = 4 };
 	assert_int_equal(hc_check_spec(&sp, 3), 0);
 	assert_int_equal(hc_check_spec(&sp, 1), -RV_ENOSPC);
 	sp.nr_vcpus = 0;
@@ -65,9 +65,8 @@ static void test_spec_cmdline(void **s)
 
 static void test_slots(void **st)
 {
-	struct hc_range slots[RV_MAX_SLOTS] = {{0, RV_SYS_SLOT_SIZE}, {RV_GPA_DATA, 4 << 20}};
-	struct rv_slot s = {
-	    .id = 1, .flags = RV_SLOT_LOG_DIRTY, .gpa = RV_GPA_DATA, .size = 4 << 20};
+	struct hc_range slots[RV_MAX_SLOTS] = { { 0, RV_SYS_SLOT_SIZE }, { RV_GPA_DATA, 4 << 20 } };
+	struct rv_slot s = { .id = 1, .flags = RV_SLOT_LOG_DIRTY, .gpa = RV_GPA_DATA, .size = 4 << 20 };
 
 	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
 	s.size = 0;
@@ -75,7 +74,7 @@ static void test_slots(void **st)
 	s.size = 8 << 20; /* same id, other range */
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EEXIST);
 	/* A new slot: must not overlap, must be aligned and inside the data area. */
-	s = (struct rv_slot){.id = 2, .gpa = RV_GPA_DATA + (4 << 20), .size = 1 << 20};
+	s = (struct rv_slot){ .id = 2, .gpa = RV_GPA_DATA + (4 << 20), .size = 1 << 20 };
 	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_CREATE);
 	s.gpa = RV_GPA_DATA + (3 << 20);
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EEXIST); /* overlaps slot 1 */
@@ -94,15 +93,14 @@ static void test_slots(void **st)
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* inside the system area */
 	s.gpa = ~0ull & PAGE_MASK;
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* wraps */
-	s = (struct rv_slot){.id = 3, .size = 0};
+	s = (struct rv_slot){ .id = 3, .size = 0 };
 	assert_int_equal(hc_check_slot(&s, slots), -RV_ENOENT);
-	s = (struct rv_slot){.id = RV_MAX_SLOTS, .gpa = RV_GPA_DATA, .size = 4096};
+	s = (struct rv_slot){ .id = RV_MAX_SLOTS, .gpa = RV_GPA_DATA, .size = 4096 };
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
-	s = (struct rv_slot){.id = 1, .flags = 0x80, .gpa = RV_GPA_DATA, .size = 4 << 20};
+	s = (struct rv_slot){ .id = 1, .flags = 0x80, .gpa = RV_GPA_DATA, .size = 4 << 20 };
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* unknown flag */
 	/* Slot 0 holds the guest's tables: no logging, no delete. */
-	s = (struct rv_slot){
-	    .id = 0, .flags = RV_SLOT_LOG_DIRTY, .gpa = 0, .size = RV_SYS_SLOT_SIZE};
+	s = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY, .gpa = 0, .size = RV_SYS_SLOT_SIZE };
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
 	s.size = 0;
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
@@ -133,9 +131,12 @@ static void test_privileged(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ranges),	 cmocka_unit_test(test_spec),
-	    cmocka_unit_test(test_spec_cmdline), cmocka_unit_test(test_slots),
-	    cmocka_unit_test(test_windows),	 cmocka_unit_test(test_privileged),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_spec_cmdline),
+		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_privileged),
 	};
 	return cmocka_run_group_tests_name("hc_check", tests, NULL, NULL);
 }
