@@ -40,8 +40,11 @@ enum exit_action exit_ept_violation(struct vcpu *v, const struct vmx_exit *e)
 			return EXIT_STOP;
 	}
 	/* A Linux partition's I/O APIC lives outside its RAM (hv/vplat/mmio.c). */
-	if (v->part->plat && vplat_mmio(v, e) == 0)
-		return EXIT_RESUME;
+	if (v->part->plat) {
+		if (vplat_mmio(v, e) == 0)
+			return EXIT_RESUME;
+		vplat_flush(v);
+	}
 	hv_printf("vCPU %u.%u: EPT violation: %s of guest-physical %lx at rip %lx\n",
 		  v->part->id, v->index, q & 2 ? "write" : q & 4 ? "fetch" : "read", gpa,
 		  vmx_guest_rip());

@@ -108,8 +108,11 @@ static int plat_exit(struct vcpu *v, const struct vmx_exit *e)
 
 enum exit_action exit_guest_fault(struct vcpu *v, const struct vmx_exit *e)
 {
-	if (v->part->plat && plat_exit(v, e) == 0)
-		return EXIT_RESUME;
+	if (v->part->plat) {
+		if (plat_exit(v, e) == 0)
+			return EXIT_RESUME;
+		vplat_flush(v); /* the guest's last words, before the stop line */
+	}
 	/* The management partition learns the qualification (for I/O: port
 	 * and direction) or, for RDMSR and WRMSR, the MSR. */
 	u64 info = e->basic == RV_EXIT_RDMSR || e->basic == RV_EXIT_WRMSR ? v->vmx.regs.rcx : e->qual;

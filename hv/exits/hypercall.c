@@ -347,6 +347,8 @@ static s64 hc_vcpu_get_state(struct vcpu *v, const u64 *a)
 
 	if (!t)
 		return err;
+	if (t->part->plat) /* its platform's state is not in rv_vcpu_state (docs/12) */
+		return -RV_EOPNOTSUPP;
 	if (gm_check(v, a[2], sizeof(struct rv_vcpu_state), true))
 		return -RV_EFAULT;
 	err = vcpu_save_sync(t);
@@ -360,6 +362,8 @@ static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
 
 	if (!t)
 		return err;
+	if (t->part->plat)
+		return -RV_EOPNOTSUPP;
 	if (t->part->state != PART_CREATED)
 		return -RV_EBUSY; /* only before its first VM entry */
 	struct rv_vcpu_state st; /* all or nothing: a fault half-way changes nothing */
@@ -432,6 +436,12 @@ enum exit_action exit_vmcall(struct vcpu *v, const struct vmx_exit *e)
 	u64 nr = r->rax;
 	s64 ret;
 
+	/* A Linux guest sees no hypercalls: VMCALL is #UD (a fault: RIP stays
+	 * on it), as on a processor without VMX. */
+	if (v->part->plat) {
+		vplat_refuse(v, e, 6);
+		return EXIT_RESUME;
+	}
 	vmx_skip_instruction(e);
 	if (v->watchdog)
 		v->vmx.timer_left = v->watchdog; /* a hypercall, even a refused one, feeds it */

@@ -723,9 +723,14 @@ void vmx_vcpu_free(struct vmx_vcpu *v)
 
 void vmx_skip_instruction(const struct vmx_exit *e)
 {
+	vmx_skip_len(e->insn_len);
+}
+
+void vmx_skip_len(u32 len)
+{
 	u64 intr = vmx_read(GUEST_INTERRUPTIBILITY);
 
-	vmx_write(GUEST_RIP, vmx_read(GUEST_RIP) + e->insn_len);
+	vmx_write(GUEST_RIP, vmx_read(GUEST_RIP) + len);
 	/*
 	 * The instruction has completed, so the STI or MOV-SS shadow it sat
 	 * in is over (Vol. 3C, 25.4.2, Guest Non-Register State): "STI; HLT"
@@ -824,10 +829,17 @@ static void timer_arm(struct vmx_vcpu *v, u64 now)
 {
 	u64 n = v->timer_left;
 
-	/* A guest timer (hv/vplat/) due sooner: exit then. */
-	if (v->deadline)
-		n = MIN(n, v->deadline > now ? v->deadline - now : 0);
+	/*
+	 * A guest timer (hv/vplat/) due sooner: exit then.  The timer counts
+	 * once per 2^rate ticks and its first step may come early (Vol. 3C,
+	 * 26.5.1), so the guest's part is rounded up: one exit, not an early
+	 * one and a second at once.
+	 */
 	n >>= preempt_rate;
+	if (v->deadline) {
+		u64 d = v->deadline > now ? v->deadline - now : 0;
+		n = MIN(n, (d + (1ull << preempt_rate) - 1) >> preempt_rate);
+	}
 	vmx_write(GUEST_PREEMPTION_TIMER, MIN(n, 0xffffffffull));
 }
 

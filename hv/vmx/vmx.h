@@ -100,6 +100,8 @@ u32 vmx_guest_cpl(void);
 u64 vmx_guest_cr4(void); /* as the guest reads it */
 /* Step over the instruction that exited (VMCALL, CPUID). */
 void vmx_skip_instruction(const struct vmx_exit *e);
+/* Step over len bytes of an instruction we emulated (vplat/mmio.c). */
+void vmx_skip_len(u32 len);
 /*
  * Guest state out of / into the current VMCS and this CPU's registers
  * (migration; owner CPU, x loaded).  vmx_check_state says beforehand
@@ -139,6 +141,7 @@ int vmx_guest_msr_write(u32 msr, u64 val);
  * 9.4.4, MP Initialization Example; 10.1.1, Processor State After Reset). */
 void vmx_reset_to_sipi(struct vmx_vcpu *x, u8 vector);
 u64 vmx_guest_cr0(void);
+bool vmx_guest_64bit(void); /* EFER.LMA and CS.L */
 u64 vmx_guest_cr3(void);
 u64 vmx_guest_efer(void);
 u64 vmx_guest_rflags(void);

@@ -8,6 +8,7 @@
  * the current VMCS, on the vCPU's owner CPU.
  */
 #include "lib/x86.h"
+#include "platform/console.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -19,6 +20,22 @@
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_DEBUGCTL 0x1d9
 #define EFER_SCE BIT(0)
+
+/*
+ * Test builds: run the VMCS checker on what we just changed, so a field
+ * Bochs would accept but hardware would not is named here (vmcheck.c).
+ */
+static void check_now(const char *what)
+{
+#if RV_ASSERTS
+	const char *first;
+
+	if (vmx_check_current(&first))
+		hv_printf("vmcheck: after %s: %s fails\n", what, first);
+#else
+	(void)what;
+#endif
+}
 
 bool vmx_event_pending(void)
 {
@@ -43,12 +60,20 @@ void vmx_inject_interrupt(u8 vector)
 	vmx_write(ENTRY_INTR_INFO, BIT(31) | vector);
 }
 
-/* Type 3, hardware exception, with its error code where it has one. */
+/*
+ * Type 3, hardware exception, with its error code where it has one.  With
+ * unrestricted guest a guest in real mode (CR0.PE = 0: an application
+ * processor before its trampoline switches) takes no error code, and VM
+ * entry fails if the field says otherwise (Vol. 3C, 27.2.1.3, Checks on
+ * VM-Entry Control Fields).
+ */
 void vmx_inject_exception(u8 vector, bool has_error, u32 error)
 {
+	has_error = has_error && (vmx_read(GUEST_CR0) & CR0_PE);
 	vmx_write(ENTRY_INTR_INFO, BIT(31) | 3u << 8 | (has_error ? BIT(11) : 0) | vector);
 	if (has_error)
 		vmx_write(ENTRY_EXCEPTION_ERROR, error);
+	check_now("an injected exception");
 }
 
 /*
@@ -210,6 +235,13 @@ void vmx_reset_to_sipi(struct vmx_vcpu *x, u8 vector)
 	for (u32 i = 0; i < sizeof(x->regs) / sizeof(u64); i++)
 		((u64 *)&x->regs)[i] = 0;
 	x->regs.rdx = 0x600; /* the processor signature family 6 (Table 10-1) */
+	check_now("INIT and SIPI");
+}
+
+/* 64-bit code: IA-32e mode and CS.L (Vol. 3C, 25.4.1, Guest Register State). */
+bool vmx_guest_64bit(void)
+{
+	return (vmx_read(GUEST_IA32_EFER) & EFER_LMA) && (vmx_read(GUEST_CS_AR) & BIT(13));
 }
 
 u64 vmx_guest_cr0(void)

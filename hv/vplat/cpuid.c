@@ -317,6 +317,17 @@ static void basic(u32 leaf, u32 sub, const struct vcpuid_ctx *ctx, host_cpuid_fn
 	case 0x15:
 		leaf_15(ctx, out);
 		return;
+	case 6:
+		/*
+		 * Only ARAT (EAX bit 2): the APIC timer keeps running while the
+		 * vCPU halts, which is true of ours (lapic.c, on the TSC).
+		 * Without it Linux marks the timer C3STOP, finds no broadcast
+		 * device (no PIT, no HPET) and never goes tickless or high
+		 * resolution (kernel/time/tick-common.c).  Power management
+		 * itself is not offered.
+		 */
+		out->a = BIT(2);
+		return;
 	case 1:
 	case 2:
 	case 4:
@@ -324,8 +335,7 @@ static void basic(u32 leaf, u32 sub, const struct vcpuid_ctx *ctx, host_cpuid_fn
 	case 0xd:
 		break;
 	default:
-		/* 3 (serial number), 5 (MONITOR/MWAIT), 6 (thermal and power
-		 * management), 8, 9 (DCA), 0xA (performance monitoring: no
+		/* 3 (serial number), 5 (MONITOR/MWAIT), 8, 9 (DCA), 0xA (performance monitoring: no
 		 * PMU), 0xC, 0xE, 0xF (RDT monitoring), 0x10 (RDT
 		 * allocation), 0x11, 0x12 (SGX), 0x13, 0x14 (Processor
 		 * Trace), 0x16 (frequencies that would be the host's, not

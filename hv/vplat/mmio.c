@@ -100,6 +100,18 @@ int vplat_mmio(struct vcpu *v, const struct vmx_exit *e)
 
 	if (e->gpa < IOAPIC_GPA || e->gpa >= IOAPIC_GPA + PAGE_SIZE)
 		return -1;
+	/*
+	 * Only a data read or write by an instruction in 64-bit code, not
+	 * during event delivery: the exit qualification says a linear address
+	 * was translated (bits 7 and 8) and it was no fetch (bit 2; Vol. 3C,
+	 * 28.2.1, Table 28-7); IDT-vectoring information says no event was on
+	 * its way (28.2.4).  Anything else (an IDT or a stack on this page,
+	 * a page-table walk through it, code outside 64-bit mode, where the
+	 * decoder's REX would be INC or DEC) stops the partition.
+	 */
+	if ((e->idt_vec_info & BIT(31)) || (e->qual & BIT(2)) || (e->qual & 0x180) != 0x180 ||
+	    !vmx_guest_64bit())
+		return -1;
 	u32 n = fetch(p, bytes);
 	if (decode_mmio(bytes, n, &in) || in.size == 1) {
 		hv_printf("vCPU %u.%u: I/O APIC access at rip %lx by an instruction not emulated "
@@ -118,11 +130,11 @@ int vplat_mmio(struct vcpu *v, const struct vmx_exit *e)
 		u64 val = in.size == 4 ? ioapic_mmio_read(&pl->ioapic, off) : mask;
 		/* A 32- or 64-bit destination takes it whole (32-bit writes clear
 		 * bits 63:32); a 16-bit one keeps the register's other bits. */
-		if (in.reg_size == 2 && !in.zext)
+		if (in.reg_size == 2)
 			val = (get_reg(r, in.reg) & ~0xffffull) | (val & 0xffff);
 		set_reg(r, in.reg, val);
 	}
 	spin_unlock(&pl->lock);
-	vmx_set_guest_rip(vmx_guest_rip() + in.len);
+	vmx_skip_len(in.len);
 	return 0;
 }

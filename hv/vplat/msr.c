@@ -71,6 +71,24 @@ static int hw_msr(u32 msr)
 	       msr == MSR_CSTAR || msr == MSR_SFMASK;
 }
 
+/*
+ * What may reach the processor's own MSR: a WRMSR that faulted in the
+ * hypervisor would be a panic.  Addresses must be canonical; SFMASK's
+ * bits 63:32 and STAR's bits 31:0 are reserved (Vol. 3A, 5.8.8, Fast
+ * System Calls in 64-Bit Mode, Figure 5-14), and Linux writes 0 there.
+ */
+static bool hw_msr_ok(u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_STAR:
+		return (u32)val == 0;
+	case MSR_SFMASK:
+		return (val >> 32) == 0;
+	default: /* LSTAR, CSTAR, KERNEL_GS_BASE */
+		return canonical(val);
+	}
+}
+
 static int refuse(struct vcpu *v, const struct vmx_exit *e, const char *op, u32 msr)
 {
 	struct vplat_vcpu *pv = &v->part->plat->vcpu[v->index];
@@ -146,8 +164,7 @@ int vplat_wrmsr(struct vcpu *v, const struct vmx_exit *e)
 		else if (g == -2)
 			ok = false;
 		else if (hw_msr(msr))
-			ok = (msr != MSR_LSTAR && msr != MSR_CSTAR && msr != MSR_KERNEL_GS_BASE) ||
-			     canonical(val);
+			ok = hw_msr_ok(msr, val);
 		else if (msr == MSR_IA32_PAT)
 			ok = pat_ok(val);
 		else if (msr == MSR_IA32_UCODE_REV)

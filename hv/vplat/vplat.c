@@ -29,18 +29,19 @@ void vplat_deliver(struct partition *p, u32 dst, u8 vector)
 
 /*
  * Start an application processor: INIT, then a start-up IPI (Vol. 3A,
- * 9.4.4.1, Typical BSP Initialization Sequence).  A start-up IPI without
- * an INIT before it, or to a vCPU that already runs, is ignored, as a
- * processor not in wait-for-SIPI state ignores it (11.6.1, Interrupt
- * Command Register, "Start-Up").
+ * 9.4.4.1, Typical BSP Initialization Sequence).  Both are posted here and
+ * acted on by the target's owner in vplat_prepare, INIT first: INIT puts
+ * any vCPU back into wait-for-SIPI; a start-up IPI to a vCPU that is not
+ * waiting is ignored, as a processor not in wait-for-SIPI state ignores
+ * it (11.6.1, Interrupt Command Register, "Start-Up").
  */
 static void start_ap(struct partition *p, u32 dst, u8 mode, u8 vector)
 {
 	struct vplat_vcpu *t = &p->plat->vcpu[dst];
 
 	if (mode == 5)
-		__atomic_store_n(&t->init_seen, 1, __ATOMIC_RELEASE);
-	else if (__atomic_load_n(&t->init_seen, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&t->init, 1, __ATOMIC_RELEASE);
+	else
 		__atomic_store_n(&t->sipi, 0x100u | vector, __ATOMIC_RELEASE);
 	vcpu_kick(p->vcpus[dst]);
 }
@@ -95,13 +96,22 @@ bool vplat_prepare(struct vcpu *v)
 	struct vplat_vcpu *pv = pv_of(v);
 	struct vlapic *l = &pv->lapic;
 
+	/* INIT: the local APIC as after INIT (11.4.7.3, Local APIC State
+	 * After an INIT Reset), then wait for a start-up IPI. */
+	if (__atomic_exchange_n(&pv->init, 0, __ATOMIC_ACQUIRE)) {
+		vlapic_reset(l, v->index);
+		pv->halted = pv->parked = false;
+		pv->waiting_sipi = true;
+	}
+	u32 sipi = __atomic_exchange_n(&pv->sipi, 0, __ATOMIC_ACQUIRE);
 	if (pv->waiting_sipi) {
-		u32 sipi = __atomic_exchange_n(&pv->sipi, 0, __ATOMIC_ACQUIRE);
 		if (!sipi)
 			return false;
 		vmx_reset_to_sipi(&v->vmx, (u8)sipi);
 		pv->waiting_sipi = false;
 	}
+	if (pv->parked)
+		return false;
 	u64 now = rdtsc();
 	vlapic_timer_check(l, now);
 	int vec = vlapic_pending(l);
@@ -121,22 +131,41 @@ bool vplat_prepare(struct vcpu *v)
 }
 
 /*
- * HLT: the vCPU sleeps in vplat_prepare.  With interrupts off nothing can
- * wake it (no NMIs are offered): the guest has stopped itself for good,
- * as Linux does after a panic; its partition stops and the management
- * partition is told.
+ * HLT: the vCPU sleeps in vplat_prepare.  With interrupts off only INIT
+ * can wake it (no NMIs are offered): it is parked.  Linux parks its other
+ * CPUs so on a panic, a reboot or a CPU going offline, and the CPU that
+ * panicked goes on printing; when every vCPU of the partition is parked
+ * (or was never started), the guest has stopped itself for good, as Linux
+ * does at the end of a panic: the partition stops, and the management
+ * partition is told (exit reason HLT).
  */
 int vplat_hlt(struct vcpu *v, const struct vmx_exit *e)
 {
+	struct vplat *pl = v->part->plat;
+
 	vmx_skip_instruction(e);
-	if (!(vmx_guest_rflags() & RFLAGS_IF)) {
-		hv_printf(
-		    "vCPU %u.%u: HLT with interrupts off at rip %lx: the guest stopped itself\n",
-		    v->part->id, v->index, vmx_guest_rip());
-		return -1;
+	if (vmx_guest_rflags() & RFLAGS_IF) {
+		pv_of(v)->halted = true;
+		return 0;
 	}
-	pv_of(v)->halted = true;
-	return 0;
+	__atomic_store_n(&pv_of(v)->parked, true, __ATOMIC_SEQ_CST);
+	for (u32 i = 0; i < pl->nr_vcpus; i++)
+		if (!__atomic_load_n(&pl->vcpu[i].parked, __ATOMIC_SEQ_CST) &&
+		    !READ_ONCE(pl->vcpu[i].waiting_sipi))
+			return 0;
+	hv_printf("vCPU %u.%u: HLT with interrupts off at rip %lx, every vCPU parked: the guest "
+		  "stopped itself\n",
+		  v->part->id, v->index, vmx_guest_rip());
+	return -1;
+}
+
+void vplat_flush(struct vcpu *v)
+{
+	struct vplat *pl = v->part->plat;
+
+	spin_lock(&pl->lock);
+	uart_flush(&pl->uart, vplat_console_sink, v);
+	spin_unlock(&pl->lock);
 }
 
 void vplat_refuse(struct vcpu *v, const struct vmx_exit *e, u8 vector)

@@ -31,10 +31,11 @@ struct vmx_exit;
 /* One vCPU's platform state.  Owner: the vCPU's CPU, except where said. */
 struct vplat_vcpu {
 	struct vlapic lapic; /* irr[] also set by other vCPUs (lapic.h) */
-	bool halted;	     /* in HLT until an interrupt it can take */
-	bool waiting_sipi;   /* an application processor not started yet */
-	u32 init_seen;	     /* an INIT arrived (any vCPU of the partition; atomic) */
-	u32 sipi;	     /* 0x100 | vector of a start-up IPI (atomic) */
+	bool halted;        /* in HLT until an interrupt it can take */
+	bool parked;        /* HLT with interrupts off: only INIT wakes it */
+	bool waiting_sipi;  /* after INIT (or never started): waits for a SIPI */
+	u32 init;           /* an INIT arrived (any vCPU of the partition; atomic) */
+	u32 sipi;           /* 0x100 | vector of a start-up IPI (any vCPU; atomic) */
 	u64 pat;	     /* IA32_PAT as the guest wrote it */
 	u32 msr_refusals;    /* RDMSR/WRMSR answered with #GP, for the log */
 };
@@ -82,6 +83,9 @@ void vplat_deliver(struct partition *p, u32 dst, u8 vector);
 void vplat_send_ipi(struct vcpu *src, const struct vlapic_ipi *ipi);
 /* The UART's sink: a line to the console and the console stream (ctx: the vCPU). */
 void vplat_console_sink(void *ctx, const char *line, u32 len);
+
+/* Flush the UART's partial line (the partition is stopping). */
+void vplat_flush(struct vcpu *v);
 
 /* RV_HC_CONSOLE_READ (abi/hypercall.h). */
 int vplat_console_read(struct partition *p, struct rv_console_read *io, void *buf);
