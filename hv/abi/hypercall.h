@@ -169,8 +169,9 @@ struct rv_partition_spec {
 
 /*
  * RV_HC_CONSOLE_READ: what a Linux partition wrote to its UART, as one
- * byte stream (each line also goes to the hypervisor's console, prefixed
- * with partition and vCPU).  The hypervisor keeps the last 16 KiB.  In:
+ * stream of lines (each also goes to the hypervisor's console, prefixed
+ * with partition and vCPU): '\r' is dropped and a line longer than 160
+ * bytes is ended there, as the UART hands over its buffer.  The hypervisor keeps the last 16 KiB.  In:
  * offset (the stream position wanted), buf (guest-physical) and len.
  * Out: offset where the bytes copied start (later than asked if those
  * were dropped), total (bytes written so far), and the result is the

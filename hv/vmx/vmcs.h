@@ -151,10 +151,6 @@ enum vmcs_field {
 #define EXIT_REASON_ENTRY_FAILURE BIT(31)
 #define EXIT_REASON_BASIC(r) ((r) & 0xffff)
 
-/* After an exit, on CPUs that do not do it themselves: the IA-32e mode
- * guest entry control follows the guest's EFER.LMA (vmx_plat.c). */
-void vmx_sync_lma(void);
-
 /* VMREAD and VMWRITE of the current VMCS (vmx.c). */
 u64 vmx_read(enum vmcs_field f);
 void vmx_write(enum vmcs_field f, u64 v);

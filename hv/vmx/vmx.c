@@ -891,8 +891,6 @@ void vmx_run(struct vmx_vcpu *v, struct vmx_exit *e)
 	e->gpa = e->basic == RV_EXIT_EPT_VIOLATION || e->basic == RV_EXIT_EPT_MISCONFIG
 			 ? vmx_read(GUEST_PHYSICAL_ADDRESS)
 			 : 0;
-	if (v->sync_lma && !exit_saves_lma)
-		vmx_sync_lma();
 }
 
 void vmx_dump_guest(const struct vmx_vcpu *v)

@@ -59,7 +59,6 @@ struct vmx_vcpu {
 	u64 timer_left; /* guest TSC ticks left before the timer exits */
 	/* A virtual platform (hv/vplat/) sets these (owner CPU only). */
 	u64 deadline;   /* also exit at this TSC (a guest timer); 0 = none */
-	bool sync_lma;  /* the guest may switch IA-32e mode itself (vmx_plat.c) */
 };
 
 /*

@@ -165,16 +165,6 @@ int vmx_guest_msr_write(u32 msr, u64 val)
 	return -1;
 }
 
-void vmx_sync_lma(void)
-{
-	u64 entry = vmx_read(ENTRY_CONTROLS);
-	bool lma = vmx_read(GUEST_IA32_EFER) & EFER_LMA;
-
-	if (lma != !!(entry & ENTRY_IA32E_GUEST))
-		vmx_write(ENTRY_CONTROLS,
-			  lma ? entry | ENTRY_IA32E_GUEST : entry & ~(u64)ENTRY_IA32E_GUEST);
-}
-
 static void real_segment(enum vmcs_field sel, u16 s, u32 ar)
 {
 	u32 i = (sel - GUEST_ES_SEL) / 2;
@@ -193,8 +183,9 @@ static void real_segment(enum vmcs_field sel, u16 s, u32 ar)
  * lets VM entry load real mode with CR0.PE and PG clear (Vol. 3C,
  * 27.3.1.1); CR0.NE stays set, being fixed to 1 in VMX operation.  The
  * guest then switches to protected and long mode on its own, without
- * exits (the CR0 guest/host mask is 0), and vmx_sync_lma keeps the entry
- * control in step.
+ * exits (the CR0 guest/host mask is 0); every VM exit stores EFER.LMA in the
+ * IA-32e mode guest control (IA32_VMX_MISC bit 5, which a Linux partition
+ * requires; Vol. 3D, A.6, Miscellaneous Data).
  */
 void vmx_reset_to_sipi(struct vmx_vcpu *x, u8 vector)
 {

@@ -72,7 +72,6 @@ static void vcpu_setup(struct partition *p, struct vcpu *v, u64 entry)
 	/* The guest's timer runs on the VMX-preemption timer; no watchdog. */
 	v->vmx.use_timer = true;
 	v->vmx.timer_left = ~0ull;
-	v->vmx.sync_lma = true;
 	if (v->index) { /* an application processor waits for INIT and SIPI */
 		pv->waiting_sipi = true;
 		return;
@@ -101,6 +100,11 @@ int vplat_linux_create(struct partition *p, const struct rv_partition_spec *spec
 
 	if (!vmx_has_preemption_timer())
 		return fail(p, -RV_EOPNOTSUPP, "no VMX-preemption timer for the guest's timer");
+	/* The guest switches to long mode itself (its APs from real mode):
+	 * VM exits must keep the IA-32e mode guest control in step, which
+	 * every processor with unrestricted guest does (Vol. 3D, A.6). */
+	if (!vmx_exit_saves_lma())
+		return fail(p, -RV_EOPNOTSUPP, "VM exits do not save EFER.LMA (IA32_VMX_MISC bit 5)");
 	if (!img->size)
 		return fail(p, -RV_ENOENT, "the disk has no \\linux.img");
 	if (bzimage_parse((const void *)img->phys, img->size, &info, &why))
