@@ -272,8 +272,13 @@ void track_finish(struct scenario_run *run, struct tracked *t)
 		track_resume_all(run, t);
 		/* Held vCPUs (full rings) need their rings emptied to see stop. */
 		while (done < t->vcpus) {
-			if (t->mode != MODE_BITMAP)
-				track_collect(run, t);
+			/* Harvest and reset only: logging may be off already
+			 * (perf turns it off first), and then the slot has no
+			 * backup bitmap to take. */
+			if (t->mode != MODE_BITMAP) {
+				track_harvest(run, t);
+				track_reset(run, t);
+			}
 			long rc = hc_wait_event(&ev, ms_ticks(DONE_WAIT_MS));
 			if (rc || ev.type == RV_EV_TIMEOUT) {
 				result_fail(run, "reason=finish-timeout done=%u/%u", done, t->vcpus);

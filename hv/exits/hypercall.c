@@ -123,7 +123,8 @@ static s64 hc_console_read(struct vcpu *v, const u64 *a)
 	struct partition *p = a[0] > 0xffffffff ? NULL : partition_get((u32)a[0]);
 	struct rv_console_read io;
 
-	if (!p)
+	/* The id first, as every call that takes one (guest/lib/fuzz.c). */
+	if (!p || !p->plat)
 		return -RV_ENOENT;
 	if (gm_read(v, a[1], &io, sizeof(io)))
 		return -RV_EFAULT;

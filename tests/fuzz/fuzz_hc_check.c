@@ -74,7 +74,13 @@ static void fuzz_spec(struct fuzz_in *in)
 	struct rv_partition_spec s;
 
 	memset(&s, 0, sizeof(s));
-	s.image = (how & 1) ? fuzz_u32(in) : RV_IMAGE_WORK_ABI;
+	s.image = (how & 1) ? fuzz_u32(in) : (how & 16) ? RV_IMAGE_LINUX_ABI : RV_IMAGE_WORK_ABI;
+	/* A command line of fuzzed bytes, often ended, sometimes not. */
+	if (how & 32) {
+		size_t n = fuzz_u16(in) % (RV_CMDLINE_MAX + 1);
+		for (size_t i = 0; i < n && i < RV_CMDLINE_MAX; i++)
+			s.cmdline[i] = (char)((how & 64) ? fuzz_u8(in) : 0x20 + fuzz_u8(in) % 0x5f);
+	}
 	s.nr_vcpus = (how & 2) ? fuzz_u32(in) : fuzz_u8(in) % (RV_MAX_VCPUS + 2);
 	s.data_mib = (how & 4) ? fuzz_u64(in) : fuzz_u16(in);
 	for (int i = 0; i < RV_NR_WORK_ARGS; i++)
@@ -86,8 +92,19 @@ static void fuzz_spec(struct fuzz_in *in)
 
 	CHECK(!memcmp(&copy, &s, sizeof(s))); /* const really is const */
 	CHECK(r == 0 || r == -RV_EINVAL || r == -RV_ENOSPC);
-	bool valid = s.image == RV_IMAGE_WORK_ABI && s.nr_vcpus >= 1 &&
-		     s.nr_vcpus <= RV_MAX_VCPUS && s.data_mib <= RV_DATA_MIB_MAX;
+	/* 1.4: a Linux image with a printable, NUL-ended command line and
+	 * nothing after the NUL, and RV_LINUX_MIB_MIN MiB at least; our own
+	 * workload with no command line at all. */
+	size_t len = strnlen(s.cmdline, RV_CMDLINE_MAX);
+	bool cmdline_ok = len < RV_CMDLINE_MAX;
+	for (size_t i = 0; i < RV_CMDLINE_MAX && cmdline_ok; i++)
+		if (i < len ? s.cmdline[i] < 0x20 || s.cmdline[i] > 0x7e : s.cmdline[i] != 0)
+			cmdline_ok = false;
+	bool image_ok = (s.image == RV_IMAGE_WORK_ABI && len == 0 && cmdline_ok) ||
+			(s.image == RV_IMAGE_LINUX_ABI && cmdline_ok &&
+			 s.data_mib >= RV_LINUX_MIB_MIN);
+	bool valid = image_ok && s.nr_vcpus >= 1 && s.nr_vcpus <= RV_MAX_VCPUS &&
+		     s.data_mib <= RV_DATA_MIB_MAX;
 	if (r == 0) {
 		CHECK(valid && s.nr_vcpus <= free_cpus);
 		/* The data slot it implies fits the data area without wrapping. */
