@@ -332,10 +332,17 @@ void track_finish(struct scenario_run *run, struct tracked *t)
 	if (t->ctrl && t->started) {
 		store_release(&t->ctrl->stop, 1);
 		track_resume_all(run, t);
-		/* Held vCPUs (full rings) need their rings emptied to see stop. */
+		/*
+		 * Held vCPUs (full rings) need their rings emptied to see
+		 * stop: harvest and reset.  Not the backup bitmap: the slot
+		 * may no longer be logged (perf switches logging off first),
+		 * and its pages are of no use now.
+		 */
 		while (done < t->vcpus) {
-			if (t->mode != MODE_BITMAP)
-				track_collect(run, t);
+			if (t->mode != MODE_BITMAP) {
+				track_harvest(run, t);
+				track_reset(run, t);
+			}
 			long rc = hc_wait_event(&ev, ms_ticks(DONE_WAIT_MS));
 			if (rc || ev.type == RV_EV_TIMEOUT) {
 				result_fail(run, "reason=finish-timeout done=%u/%u", done, t->vcpus);
