@@ -124,7 +124,9 @@ static s64 hc_console_read(struct vcpu *v, const u64 *a)
 	struct partition *p = a[0] > 0xffffffff ? NULL : partition_get((u32)a[0]);
 	struct rv_console_read io;
 
-	if (!p)
+	/* No UART (not Linux, or the management partition): before the
+	 * pointer, as docs/04 lists the errors. */
+	if (!p || !p->plat)
 		return -RV_ENOENT;
 	if (gm_read(v, a[1], &io, sizeof(io)))
 		return -RV_EFAULT;
