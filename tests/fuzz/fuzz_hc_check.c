@@ -86,8 +86,12 @@ static void fuzz_spec(struct fuzz_in *in)
 
 	CHECK(!memcmp(&copy, &s, sizeof(s))); /* const really is const */
 	CHECK(r == 0 || r == -RV_EINVAL || r == -RV_ENOSPC);
-	bool valid = s.image == RV_IMAGE_WORK_ABI && s.nr_vcpus >= 1 &&
-		     s.nr_vcpus <= RV_MAX_VCPUS && s.data_mib <= RV_DATA_MIB_MAX;
+	/* 1.4: a Linux image too, with at least RV_LINUX_MIB_MIN MiB (the
+	 * command line is all zero here, which both images take). */
+	bool image_ok = s.image == RV_IMAGE_WORK_ABI ||
+			(s.image == RV_IMAGE_LINUX_ABI && s.data_mib >= RV_LINUX_MIB_MIN);
+	bool valid = image_ok && s.nr_vcpus >= 1 && s.nr_vcpus <= RV_MAX_VCPUS &&
+		     s.data_mib <= RV_DATA_MIB_MAX;
 	if (r == 0) {
 		CHECK(valid && s.nr_vcpus <= free_cpus);
 		/* The data slot it implies fits the data area without wrapping. */
