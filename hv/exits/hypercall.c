@@ -289,7 +289,7 @@ static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
  */
 static s64 hc_bitmap_clear_range(struct vcpu *v, const u64 *a)
 {
-	u64 first = a[2], num = a[3], buf = a[4], flags = a[5], chunk[64], armed = 0;
+	u64 first_page = a[2], num_pages = a[3], buf = a[4], flags = a[5], chunk[64], armed = 0;
 	u32 slot;
 	s64 words;
 	/* The id and slot first, as every call that takes them (fuzz.c). */
@@ -299,10 +299,10 @@ static s64 hc_bitmap_clear_range(struct vcpu *v, const u64 *a)
 		return words;
 	if (flags & ~(u64)RV_BITMAP_BACKUP)
 		return -RV_EINVAL;
-	int bad = hc_check_clear_range(first, num, slot_pages(&p->slots[slot]));
+	int bad = hc_check_clear_range(first_page, num_pages, slot_pages(&p->slots[slot]));
 	if (bad)
 		return bad;
-	u64 n_words = logbm_words(num);
+	u64 n_words = logbm_words(num_pages);
 	/* Read the whole buffer's pages first: a bad one clears nothing. */
 	if (gm_check(v, buf, n_words * 8, false))
 		return -RV_EFAULT;
@@ -311,8 +311,8 @@ static s64 hc_bitmap_clear_range(struct vcpu *v, const u64 *a)
 		gm_read(v, buf + w * 8, chunk, n * 8);
 		/* A range ending at the slot's end: no bit past its last page. */
 		if (w + n == n_words)
-			chunk[n - 1] &= logbm_tail_mask(num);
-		armed += dirty_bitmap_clear(&p->dirty, slot, first / 64 + w, n, chunk);
+			chunk[n - 1] &= logbm_tail_mask(num_pages);
+		armed += dirty_bitmap_clear(&p->dirty, slot, first_page / 64 + w, n, chunk);
 	}
 	if (armed)
 		dirty_flush(&p->dirty);
