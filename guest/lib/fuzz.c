@@ -66,7 +66,17 @@ enum fz_arg {
 	A_GPA,     /* a window for RV_HC_MAP */
 	A_STATE,   /* RV_HC_VCPU_SET_STATE's input */
 	A_RMAX,    /* RV_HC_RING_RESET's bound (1.3) */
+	A_PAGE,    /* RV_HC_BITMAP_CLEAR_RANGE's first_page and num_pages (1.5) */
+	A_CFLAGS,  /* RV_HC_BITMAP_CLEAR_RANGE's flags (1.5) */
 };
+
+/*
+ * The most pages a slot of a fuzz run can have: its creates ask for at
+ * most 2 MiB of data (gen_spec, gen_wellformed) and its slots are at most
+ * 2 MiB (gen_slot); the bystander's bigger slot is never named.  A clear
+ * range past it is past every slot the call can find.
+ */
+#define FZ_SLOT_PAGES_MAX 512
 
 static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_CONSOLE_WRITE] = { A_TEXT, A_LEN },
@@ -92,6 +102,7 @@ static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_VCPU_SET_STATE] = { A_ID, A_VCPU, A_STATE },
 	[RV_HC_PARTITION_WATCHDOG] = { A_ID, A_ANY }, /* ticks: any of the pool's numbers */
 	[RV_HC_CONSOLE_READ] = { A_ID, A_OUT },       /* in/out struct, garbage or ours */
+	[RV_HC_BITMAP_CLEAR_RANGE] = { A_ID, A_SLOT, A_PAGE, A_PAGE, A_IN, A_CFLAGS },
 };
 
 /* Bytes a call reads or writes at its pointer argument; 0: unknown or none. */
@@ -126,6 +137,9 @@ static uint64_t ptr_len(uint64_t nr, const uint64_t *a)
 		return sizeof(struct rv_vcpu_state);
 	case RV_HC_CONSOLE_READ:
 		return sizeof(struct rv_console_read);
+	case RV_HC_BITMAP_CLEAR_RANGE:
+		/* A word per 64 pages of the range (none past any slot: no verdict). */
+		return a[3] <= FZ_SLOT_PAGES_MAX ? (a[3] + 63) / 64 * 8 : 0;
 	default:
 		return 0;
 	}
@@ -382,6 +396,15 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 	case A_RMAX:
 		return PICK(c, ((const uint64_t[]){ 0, 0, 1, 64, RV_RING_RESET_MAX,
 						    RV_RING_RESET_MAX + 1, 1ull << 32, ~0ull }));
+	case A_PAGE:
+		/* Whole words in and past a small slot, a page off one, the
+		 * largest slot's end, and numbers that wrap. */
+		return PICK(c, ((const uint64_t[]){ 0, 0, 64, 192, 256, 512, 1, 63, 65, 257,
+						    FZ_SLOT_PAGES_MAX + 64, 1ull << 20,
+						    ~0ull & ~63ull, ~0ull }));
+	case A_CFLAGS:
+		return chance(c, 60) ? PICK(c, ((const uint64_t[]){ 0, RV_BITMAP_BACKUP }))
+				     : PICK(c, ((const uint64_t[]){ RV_BITMAP_CLEAR, 3, 4, ~0ull }));
 	case A_GPA:
 		return chance(c, 60) ? FZ_WIN(rnd(c, FZ_NR_WIN))
 				     : PICK(c, ((const uint64_t[]){
@@ -438,6 +461,12 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 					.size = 1ull << 20 };
 		if (second && chance(c, 40))
 			sl->size = 0;
+		/* 1.5: logging on lazily; now and then on slot 0, which is refused. */
+		if (sl->flags && chance(c, 40))
+			sl->flags |= RV_SLOT_LOG_LAZY;
+		if (!script && chance(c, 8))
+			*sl = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY,
+						.gpa = 0, .size = RV_SYS_SLOT_SIZE };
 		a[1] = c->scratch + SC_IN;
 		k->ptr = 1;
 		break;
@@ -471,6 +500,29 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		a[2] = c->scratch + SC_IN;
 		k->ptr = 2;
 		break;
+	case RV_HC_BITMAP_CLEAR_RANGE: {
+		/*
+		 * The 1 MiB data slot (256 pages): whole ranges, or a range
+		 * wrong in one way only (misaligned start, a length neither
+		 * whole words nor up to the end, past the end), so only that
+		 * check can refuse it.  The flag the partition's mode wants
+		 * (RV_BITMAP_BACKUP with rings), or the other or an unknown one.
+		 */
+		static const uint64_t ranges[][2] = {
+			{ 0, 256 }, { 0, 64 }, { 64, 192 }, { 192, 64 }, { 256, 0 }, { 128, 128 },
+			{ 1, 64 }, { 63, 128 }, { 0, 65 }, { 192, 128 }, { 320, 0 },
+		};
+		uint32_t r = rnd(c, ARRAY_SIZE(ranges));
+		a[1] = 1;
+		a[2] = ranges[r][0];
+		a[3] = ranges[r][1];
+		a[4] = c->scratch + SC_IN;
+		a[5] = chance(c, 85) ? (a[0] <= FZ_MAX_ID && c->rings[a[0]] ? RV_BITMAP_BACKUP : 0)
+				     : PICK(c, ((const uint64_t[]){ RV_BITMAP_BACKUP, 0, RV_BITMAP_CLEAR,
+								  4, 1ull << 63 }));
+		k->ptr = 4;
+		break;
+	}
 	case RV_HC_VCPU_PAUSE:
 	case RV_HC_VCPU_RESUME:
 		a[1] = 0;
@@ -509,6 +561,7 @@ static const uint64_t wellformed_nrs[] = {
 	RV_HC_PARTITION_DESTROY, RV_HC_SLOT_SET,       RV_HC_RING_ENABLE,
 	RV_HC_RING_RESET,        RV_HC_RING_RESET,     RV_HC_BITMAP_GET,
 	RV_HC_BITMAP_CLEAR,      RV_HC_VCPU_PAUSE,     RV_HC_VCPU_RESUME,
+	RV_HC_BITMAP_CLEAR_RANGE,
 	RV_HC_MAP,               RV_HC_DIRTY_STATS,    RV_HC_VCPU_STATS,
 	RV_HC_VCPU_GET_STATE,    RV_HC_VCPU_SET_STATE, RV_HC_HV_INFO,
 	RV_HC_WAIT_EVENT,        RV_HC_TRACE, RV_HC_CONSOLE_READ,
@@ -524,12 +577,14 @@ static const uint64_t wellformed_nrs[] = {
 static const uint64_t script_nrs[] = {
 	/* bitmap mode */
 	RV_HC_PARTITION_CREATE, RV_HC_SLOT_SET,	  RV_HC_PARTITION_START, RV_HC_BITMAP_GET,
-	RV_HC_BITMAP_CLEAR,	RV_HC_VCPU_PAUSE, RV_HC_VCPU_GET_STATE,	 RV_HC_VCPU_RESUME,
+	RV_HC_BITMAP_CLEAR,	RV_HC_BITMAP_CLEAR_RANGE, RV_HC_VCPU_PAUSE, RV_HC_VCPU_GET_STATE,
+	RV_HC_VCPU_RESUME,
 	RV_HC_BITMAP_GET,	RV_HC_MAP,	  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
 	/* ring mode */
 	RV_HC_PARTITION_CREATE, RV_HC_RING_ENABLE, RV_HC_SLOT_SET,	 RV_HC_PARTITION_START,
 	RV_HC_RING_RESET,	RV_HC_VCPU_PAUSE,  RV_HC_VCPU_GET_STATE, RV_HC_RING_RESET,
-	RV_HC_BITMAP_GET,	RV_HC_VCPU_RESUME, RV_HC_RING_RESET,	 RV_HC_DIRTY_STATS,
+	RV_HC_BITMAP_GET,	RV_HC_BITMAP_CLEAR_RANGE, RV_HC_VCPU_RESUME, RV_HC_RING_RESET,
+	RV_HC_DIRTY_STATS,
 	RV_HC_PARTITION_DESTROY,
 };
 
@@ -570,7 +625,7 @@ static void gen_call(struct fz_ctx *c, struct fz_call *k)
 		k->a[i] = gen_arg(c, k, i, kind);
 		/* Now and then, noise in a plain number: but never an id of the bystander. */
 		if ((kind == A_VCPU || kind == A_SLOT || kind == A_ENTRIES || kind == A_MAX ||
-		     kind == A_RMAX) &&
+		     kind == A_RMAX || kind == A_PAGE) &&
 		    chance(c, 10))
 			k->a[i] = any(c);
 		if (kind == A_ID && c->avoid != FZ_NO_ID && (k->a[i] & 0xffffffff) == c->avoid)
@@ -659,6 +714,11 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 		k->bad = true;
 	if (k->nr == RV_HC_RING_RESET && a[1] > RV_RING_RESET_MAX)
 		k->bad = true;
+	/* 1.5: unknown flags, a misaligned start, a range past every slot. */
+	if (k->nr == RV_HC_BITMAP_CLEAR_RANGE &&
+	    (a[5] & ~(uint64_t)RV_BITMAP_BACKUP || a[2] % RV_BITMAP_RANGE_ALIGN ||
+	     a[2] > FZ_SLOT_PAGES_MAX || a[3] > FZ_SLOT_PAGES_MAX - a[2]))
+		k->bad = true;
 	if (k->nr == RV_HC_PARTITION_WATCHDOG && a[1] > RV_WATCHDOG_MAX)
 		k->bad = true;
 	/* No partition of a fuzz run boots Linux, so none has a console to read. */
@@ -673,8 +733,15 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	}
 	if (k->nr == RV_HC_SLOT_SET && a[1] == c->scratch + SC_IN) {
 		const struct rv_slot *sl = (const void *)a[1];
+		bool flags_bad = sl->flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY) ||
+				 (sl->flags & RV_SLOT_LOG_LAZY && !(sl->flags & RV_SLOT_LOG_DIRTY));
+		/* Slot 0 is always there: deleting it or logging it (lazily
+		 * too) is refused once the id, flags and alignment pass. */
+		if (sl->id == 0 && !flags_bad && !((sl->gpa | sl->size) & 0xfff) &&
+		    (sl->size == 0 || sl->flags & RV_SLOT_LOG_DIRTY))
+			k->want = -RV_EPERM;
 		/* No slot the fuzzer's pools can name lies below RV_GPA_DATA with these sizes. */
-		if (sl->id >= RV_MAX_SLOTS || sl->flags & ~RV_SLOT_LOG_DIRTY ||
+		if (sl->id >= RV_MAX_SLOTS || flags_bad ||
 		    (sl->gpa | sl->size) & 0xfff || (sl->id == 0 && sl->size == 0) ||
 		    (sl->size && (sl->gpa < RV_GPA_DATA || sl->gpa >= RV_GPA_DATA_END ||
 				  sl->size > RV_GPA_DATA_END - sl->gpa ||
@@ -755,6 +822,7 @@ static bool judge(struct fz_ctx *c, const struct fz_call *k, long ret)
 			violation(c, k, ret, "create-id");
 		} else {
 			c->live[ret] = true;
+			c->rings[ret] = false;
 			c->created++;
 		}
 		break;
@@ -766,9 +834,18 @@ static bool judge(struct fz_ctx *c, const struct fz_call *k, long ret)
 			violation(c, k, ret, "destroyed-foreign");
 		}
 		break;
+	case RV_HC_RING_ENABLE:
+		if (k->a[0] <= FZ_MAX_ID)
+			c->rings[k->a[0]] = true;
+		break;
 	case RV_HC_CONSOLE_WRITE:
 		if ((uint64_t)ret != k->a[1])
 			violation(c, k, ret, "console-length");
+		break;
+	case RV_HC_BITMAP_CLEAR_RANGE:
+		/* No more pages armed than the range holds. */
+		if ((uint64_t)ret > k->a[3])
+			violation(c, k, ret, "clear-range-count");
 		break;
 	case RV_HC_RING_RESET:
 		/* A count within the bound, and RV_RING_RESET_MORE only at it. */

@@ -45,6 +45,7 @@ struct fz_ctx {
 	uint64_t avoid_win;        /* a window of the bystander's, for EEXIST (0: none) */
 	uint64_t scratch, ram_end; /* the scratch is [scratch, ram_end) */
 	bool live[FZ_MAX_ID + 1];  /* partitions the fuzzer created and has not destroyed */
+	bool rings[FZ_MAX_ID + 1]; /* ...and those of them whose rings it enabled */
 	uint32_t created, destroyed;
 	uint32_t script;           /* the next step of the well-formed life cycle */
 	struct fz_stats st;

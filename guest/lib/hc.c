@@ -97,6 +97,12 @@ long hc_bitmap_clear(uint64_t id, uint64_t slot, const uint64_t *buf)
 	return hypercall6(RV_HC_BITMAP_CLEAR, id, slot, P(buf), 0, 0, 0);
 }
 
+long hc_bitmap_clear_range(uint64_t id, uint64_t slot, uint64_t first, uint64_t num,
+			   const uint64_t *buf, uint64_t flags)
+{
+	return hypercall6(RV_HC_BITMAP_CLEAR_RANGE, id, slot, first, num, P(buf), flags);
+}
+
 long hc_vcpu_pause(uint64_t id, uint64_t vcpu)
 {
 	return hypercall6(RV_HC_VCPU_PAUSE, id, vcpu, 0, 0, 0, 0);

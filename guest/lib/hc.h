@@ -40,6 +40,9 @@ long hc_ring_enable(uint64_t id, uint64_t entries, uint64_t flags, struct rv_rin
 long hc_ring_reset(uint64_t id, uint64_t max);
 long hc_bitmap_get(uint64_t id, uint64_t slot, uint64_t *buf, uint64_t flags);
 long hc_bitmap_clear(uint64_t id, uint64_t slot, const uint64_t *buf);
+/* 1.5: clear and arm pages [first, first + num) whose bits buf sets (bit 0: page first). */
+long hc_bitmap_clear_range(uint64_t id, uint64_t slot, uint64_t first, uint64_t num,
+			   const uint64_t *buf, uint64_t flags);
 long hc_vcpu_pause(uint64_t id, uint64_t vcpu);
 long hc_vcpu_resume(uint64_t id, uint64_t vcpu);
 long hc_map(uint64_t id, uint64_t slot, uint64_t gpa);

@@ -81,6 +81,8 @@ void abi_negative_checks(unsigned int *ok, unsigned int *total)
 	CHECK(EXPECT_EQ(hc_partition_start(9999), -RV_ENOENT));
 	CHECK(EXPECT_EQ(hc_partition_destroy(9999), -RV_ENOENT));
 	CHECK(EXPECT_EQ(hc_vcpu_stats(9999, 0, &stats), -RV_ENOENT));
+	/* 1.5: the call is there, and the id comes first (the range is fine). */
+	CHECK(EXPECT_EQ(hc_bitmap_clear_range(9999, 1, 0, 64, IMAGE, 0), -RV_ENOENT));
 #undef CHECK
 
 	*ok += pass;

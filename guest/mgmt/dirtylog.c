@@ -14,6 +14,10 @@
  * hvwrite=1 makes every write a hypervisor write first (RV_HC_HV_INFO into
  * the page, then the store): with full rings those pages reach us only
  * through the backup bitmap (track_collect).
+ * protect=lazy switches logging on with RV_SLOT_LOG_LAZY: nothing is
+ * armed, every page is reported once (iteration 1 sees them all, still
+ * holding 0 or already 1), and our collects arm pages range by range
+ * (RV_HC_BITMAP_CLEAR_RANGE); from then on the check is the same.
  *
  *	RESULT dirty-log PASS|FAIL mode= lost=0 pages_checked= dirty_reported= writes= ...
  */
@@ -114,10 +118,16 @@ void scenario_dirty_log(struct scenario_run *run)
 	struct tracked t;
 	enum track_mode mode;
 	uint64_t log_exits = 0;
+	bool lazy;
 
 	if (!track_mode_parse(param_str(run, "mode"), &mode)) {
 		result_fail(run, "reason=bad-value mode=%s (ring|ring-wait|bitmap|pml)",
 			    param_str(run, "mode"));
+		return;
+	}
+	if (!track_protect_parse(param_str(run, "protect"), &lazy)) {
+		result_fail(run, "reason=bad-value protect=%s (eager|lazy)",
+			    param_str(run, "protect"));
 		return;
 	}
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) ||
@@ -127,13 +137,14 @@ void scenario_dirty_log(struct scenario_run *run)
 	    !param_u64(run, "interval", UINT64_MAX, &interval) ||
 	    !param_u64(run, "trace", 1, &tracing) || !param_u64(run, "hvwrite", 1, &hvwrite))
 		return;
-	result_kv(run, "mode=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu hvwrite=%lu",
-		  param_str(run, "mode"), vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations,
-		  hvwrite);
+	result_kv(run, "mode=%s protect=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu hvwrite=%lu",
+		  param_str(run, "mode"), param_str(run, "protect"), vcpus,
+		  mode == MODE_BITMAP ? 0 : ring, mem, iterations, hvwrite);
 	mgmt_alloc_reset();
 	if (!track_create(run, &t, WORK_TEST_DIRTY, mode, (uint32_t)vcpus, mem, ring, seed,
 			  hvwrite ? WORK_VALUE_ITERATION_HV : WORK_VALUE_ITERATION, 0))
 		goto out;
+	t.lazy = lazy;
 	if (tracing)
 		trace_start(); /* before logging goes on: the first faults are in it */
 	if (!track_log_on(run, &t))
@@ -177,7 +188,8 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
-	result_kv(run, "backup_pages=%lu", t.backup_pages);
+	result_kv(run, "backup_pages=%lu initial_pages=%lu range_clears=%lu", t.backup_pages,
+		  t.initial_pages, t.range_clears);
 	run->checked = tot.checked;
 	run->lost = tot.lost;
 	if (tot.lost)
@@ -188,6 +200,10 @@ void scenario_dirty_log(struct scenario_run *run)
 		result_fail(run, "reason=bad-ring-entries n=%lu", t.bad_entries);
 	if (tot.reported == 0)
 		result_fail(run, "reason=nothing-reported");
+	/* Lazy: every page counted dirty once, before any was armed. */
+	if (lazy && t.initial_pages != t.npages)
+		result_fail(run, "reason=initial-bitmap initial_pages=%lu pages=%lu",
+			    t.initial_pages, t.npages);
 	/* hvwrite: the hypervisor's writes never wait for a full ring (its
 	 * stores then find their pages writable): the backup bitmap instead. */
 	if (mode == MODE_RING_WAIT && !hvwrite && st.full_waits == 0)

@@ -17,6 +17,11 @@
  *     source's stopped and, when told to stop, check their memory against
  *     the record they kept all along.
  *
+ * protect=lazy switches logging on with RV_SLOT_LOG_LAZY: nothing is
+ * write-protected then, every page is dirty once, and round 0 is the
+ * first collect, which arms the pages range by range (track_collect)
+ * before it copies them all.
+ *
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
 #include "precopy.h"
@@ -65,9 +70,15 @@ void scenario_migrate(struct scenario_run *run)
 	enum track_mode mode;
 	struct tracked src;
 	long dst = -1;
+	bool lazy;
 
 	if (!track_mode_parse(param_str(run, "mode"), &mode) || mode == MODE_RING_WAIT) {
 		result_fail(run, "reason=bad-value mode=%s (ring|bitmap|pml)", param_str(run, "mode"));
+		return;
+	}
+	if (!track_protect_parse(param_str(run, "protect"), &lazy)) {
+		result_fail(run, "reason=bad-value protect=%s (eager|lazy)",
+			    param_str(run, "protect"));
 		return;
 	}
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) || !param_u64(run, "mem", 256, &mem) ||
@@ -101,13 +112,29 @@ void scenario_migrate(struct scenario_run *run)
 	volatile uint8_t *dst_data = (volatile uint8_t *)WIN_DATA(dst);
 	volatile uint8_t *dst_sys = (volatile uint8_t *)WIN_SYS(dst);
 	volatile uint8_t *src_sys = (volatile uint8_t *)WIN_SYS(src.id);
+	src.lazy = lazy;
 	if (!track_log_on(run, &src))
 		goto out;
 
 	/* 2. Round 0 sends everything; then only what was dirtied. */
-	for (uint64_t p = 0; p < src.npages; p++)
-		copy_page(dst_data + p * 4096, src.data + p * 4096);
-	bool stop = precopy_record(&pc, src.npages, threshold, max_rounds);
+	uint64_t sent0 = src.npages;
+	if (lazy) {
+		/* Every page is set and none armed: the first collect arms
+		 * them, and only then are they copied, as any round's. */
+		if (!track_collect(run, &src))
+			goto out;
+		sent0 = copy_dirty(&src, dst_data);
+		if (src.initial_pages != src.npages || sent0 != src.npages) {
+			result_fail(run,
+				    "reason=initial-bitmap initial_pages=%lu sent=%lu pages=%lu",
+				    src.initial_pages, sent0, src.npages);
+			goto out;
+		}
+	} else {
+		for (uint64_t p = 0; p < src.npages; p++)
+			copy_page(dst_data + p * 4096, src.data + p * 4096);
+	}
+	bool stop = precopy_record(&pc, sent0, threshold, max_rounds);
 	while (!stop && !run->failed) {
 		spin(gap);
 		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
@@ -194,10 +221,11 @@ out:;
 	/* Whole, however many rounds: result_kv() takes an item of any length. */
 	static char list[PRECOPY_LIST_MAX];
 	precopy_format(&pc, list, sizeof(list));
-	result_kv(run, "mode=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
-		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d",
-		  param_str(run, "mode"), vcpus, mem, wws, pc.rounds, pc.total, list, downtime,
-		  mismatch, verified == vcpus);
+	result_kv(run,
+		  "mode=%s protect=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
+		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d range_clears=%lu",
+		  param_str(run, "mode"), param_str(run, "protect"), vcpus, mem, wws, pc.rounds,
+		  pc.total, list, downtime, mismatch, verified == vcpus, src.range_clears);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed && !run->skipped)

@@ -2,9 +2,10 @@
 /*
  * soak: dirty-log and migrate again and again in one boot, each round
  * with its own seed, dirty-log mode and ring size, and migrate with its
- * own log mode, so that one boot covers many interleavings of writers,
- * harvests and resets.  Every sub-run must pass; lost pages are added up
- * over all of them and must be 0.  A sub-run this machine cannot do (PML
+ * own log mode (each mode eagerly, then lazily protected), so that one
+ * boot covers many interleavings of writers, harvests and resets.  Every
+ * sub-run must pass; lost pages are added up over all of them and must
+ * be 0.  A sub-run this machine cannot do (PML
  * on a processor without it) is skipped, said on its own line, and
  * counted in skipped=.
  *
@@ -67,18 +68,26 @@ void scenario_soak(struct scenario_run *run)
 		 */
 		if (!strcmp(mode, "ring-wait") && ring >= mem << 8)
 			ring = dl_rings[0];
-		snprintf(params, sizeof(params), "mode=%s ring=%u vcpus=%lu mem=%lu seed=%lu "
-			 "iterations=3", mode, ring, vcpus, mem, seed + r);
-		snprintf(what, sizeof(what), "dirty-log:%s:%u:%lu", mode, ring, seed + r);
+		/* Each mode with both protections, eager first (lazy: 1.5). */
+		const char *protect = r / N(dl_modes) % 2 ? "lazy" : "eager";
+		snprintf(params, sizeof(params),
+			 "mode=%s ring=%u vcpus=%lu mem=%lu seed=%lu "
+			 "iterations=3 protect=%s",
+			 mode, ring, vcpus, mem, seed + r, protect);
+		snprintf(what, sizeof(what), "dirty-log:%s:%s:%u:%lu", mode, protect, ring,
+			 seed + r);
 		add(&t, run_sub_scenario("dirty-log", params), what);
 		if (!migrate)
 			continue;
 		mode = mig_modes[r % N(mig_modes)];
 		ring = mig_rings[r % N(mig_rings)];
 		/* A short migration: the point is many of them, not long ones. */
-		snprintf(params, sizeof(params), "mode=%s ring=%u vcpus=%lu mem=%lu wws=1 seed=%lu "
-			 "max_rounds=3 threshold=512", mode, ring, vcpus, mem, seed + r);
-		snprintf(what, sizeof(what), "migrate:%s:%u:%lu", mode, ring, seed + r);
+		protect = r / N(mig_modes) % 2 ? "lazy" : "eager";
+		snprintf(params, sizeof(params),
+			 "mode=%s ring=%u vcpus=%lu mem=%lu wws=1 seed=%lu "
+			 "max_rounds=3 threshold=512 protect=%s",
+			 mode, ring, vcpus, mem, seed + r, protect);
+		snprintf(what, sizeof(what), "migrate:%s:%s:%u:%lu", mode, protect, ring, seed + r);
 		add(&t, run_sub_scenario("migrate", params), what);
 	}
 	result_kv(run, "rounds=%lu runs=%lu failed=%lu skipped=%lu lost=%lu pages_checked=%lu",

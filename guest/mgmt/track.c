@@ -34,6 +34,17 @@ bool track_mode_parse(const char *s, enum track_mode *out)
 	return true;
 }
 
+bool track_protect_parse(const char *s, bool *lazy)
+{
+	if (!strcmp(s, "eager"))
+		*lazy = false;
+	else if (!strcmp(s, "lazy"))
+		*lazy = true;
+	else
+		return false;
+	return true;
+}
+
 bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
 		  enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
@@ -90,8 +101,10 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 
 bool track_log_on(struct scenario_run *run, struct tracked *t)
 {
-	struct rv_slot s = { .id = 1, .flags = RV_SLOT_LOG_DIRTY, .gpa = RV_GPA_DATA,
-			     .size = t->npages * 4096 };
+	struct rv_slot s = {.id = 1,
+			    .flags = RV_SLOT_LOG_DIRTY | (t->lazy ? RV_SLOT_LOG_LAZY : 0),
+			    .gpa = RV_GPA_DATA,
+			    .size = t->npages * 4096};
 	long rc = hc_slot_set(t->id, &s);
 
 	if (rc)
@@ -176,6 +189,44 @@ bool track_reset(struct scenario_run *run, struct tracked *t)
 	return true;
 }
 
+/*
+ * Lazy protection's consumer, KVM's manual protection: get the bitmap
+ * without clearing it, then clear and arm it range by range with the bits
+ * we got.  Our caller reads the pages only after we return, so after the
+ * clear that armed them: a write between our get and a clear found its
+ * page writable and still set, and is in what the caller reads.  The
+ * pages set, or -1 (run failed).
+ */
+static long collect_ranges(struct scenario_run *run, struct tracked *t, bool rings)
+{
+	uint64_t flags = rings ? RV_BITMAP_BACKUP : 0;
+	long rc = hc_bitmap_get(t->id, 1, t->bmbuf, flags);
+
+	if (rc < 0) {
+		result_fail(run, "reason=bitmap-get err=%ld backup=%d lazy=1", rc, rings);
+		return -1;
+	}
+	for (uint64_t first = 0; first < t->npages; first += TRACK_RANGE_PAGES) {
+		uint64_t num =
+		    t->npages - first < TRACK_RANGE_PAGES ? t->npages - first : TRACK_RANGE_PAGES;
+		uint64_t any = 0;
+		for (uint64_t w = first / 64; w < (first + num + 63) / 64; w++)
+			any |= t->bmbuf[w];
+		if (!any)
+			continue; /* nothing set: nothing to arm, no call */
+		long n = hc_bitmap_clear_range(t->id, 1, first, num, &t->bmbuf[first / 64], flags);
+		if (n < 0) {
+			result_fail(run, "reason=clear-range err=%ld first=%lu num=%lu", n, first,
+				    num);
+			return -1;
+		}
+		t->range_clears++;
+	}
+	for (uint64_t w = 0; w < (t->npages + 63) / 64; w++)
+		t->dirty[w] |= t->bmbuf[w];
+	return rc;
+}
+
 bool track_collect(struct scenario_run *run, struct tracked *t)
 {
 	bool rings = t->mode != MODE_BITMAP;
@@ -184,6 +235,17 @@ bool track_collect(struct scenario_run *run, struct tracked *t)
 		track_harvest(run, t);
 		if (!track_reset(run, t))
 			return false;
+	}
+	if (t->lazy && (!rings || !t->initial_taken)) {
+		long n = collect_ranges(run, t, rings);
+		if (n < 0)
+			return false;
+		if (!t->initial_taken)
+			t->initial_pages = (uint64_t)n;
+		else
+			t->harvested += (uint64_t)n;
+		t->initial_taken = true;
+		return true;
 	}
 	long rc = hc_bitmap_get(t->id, 1, t->bmbuf,
 				RV_BITMAP_CLEAR | (rings ? RV_BITMAP_BACKUP : 0));
@@ -270,11 +332,13 @@ void track_finish(struct scenario_run *run, struct tracked *t)
 	if (t->ctrl && t->started) {
 		store_release(&t->ctrl->stop, 1);
 		track_resume_all(run, t);
-		/* Held vCPUs (full rings) need their rings emptied to see stop. */
+		/*
+		 * Held vCPUs (full rings) need their rings emptied to see
+		 * stop: harvest and reset.  Not the backup bitmap: the slot
+		 * may no longer be logged (perf switches logging off first),
+		 * and its pages are of no use now.
+		 */
 		while (done < t->vcpus) {
-			/* Harvest and reset only: logging may be off already
-			 * (perf turns it off first), and then the slot has no
-			 * backup bitmap to take. */
 			if (t->mode != MODE_BITMAP) {
 				track_harvest(run, t);
 				track_reset(run, t);

@@ -25,6 +25,13 @@
 
 enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP, MODE_PML };
 
+/*
+ * protect=lazy: logging goes on with RV_SLOT_LOG_LAZY (every page set,
+ * nothing armed) and is armed by RV_HC_BITMAP_CLEAR_RANGE in ranges of
+ * this many pages (a page table's worth; KVM's granularity is 64).
+ */
+#define TRACK_RANGE_PAGES 512
+
 struct tracked {
 	long id;
 	bool started;
@@ -42,6 +49,11 @@ struct tracked {
 	uint64_t resets; /* RV_HC_RING_RESET calls made */
 	uint64_t bad_entries;
 	uint64_t last[RV_MAX_VCPUS]; /* page+1 of the last entry harvested per ring */
+	/* protect=lazy: set by the caller after track_create. */
+	bool lazy;
+	bool initial_taken;	/* the first collect took the initially-set bitmap */
+	uint64_t initial_pages; /* pages that first collect found set (all of them) */
+	uint64_t range_clears;	/* RV_HC_BITMAP_CLEAR_RANGE calls made */
 };
 
 /* Bump allocator over the management partition's data slot. */
@@ -50,13 +62,15 @@ void mgmt_alloc_reset(void);
 
 /* Parse "ring", "ring-wait", "bitmap" or "pml". */
 bool track_mode_parse(const char *s, enum track_mode *out);
+/* Parse protect= "eager" or "lazy". */
+bool track_protect_parse(const char *s, bool *lazy);
 /* Create, map and (for ring modes) ring-enable a workload running @test
  * (args[1..3] = seed, value, span).  *t needs no initialising. */
 bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
 		  enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
 		  enum work_value value, uint64_t span);
-/* Switch logging of the data slot on (write-protecting every page). */
+/* Switch logging of the data slot on (write-protecting every page; lazy: none). */
 bool track_log_on(struct scenario_run *run, struct tracked *t);
 /* Start the workload's vCPUs. */
 bool track_start(struct scenario_run *run, struct tracked *t);
@@ -74,7 +88,9 @@ bool track_reset(struct scenario_run *run, struct tracked *t);
  * Ring modes: harvest + reset, then get and clear the backup bitmap (the
  * pages the hypervisor wrote when no ring had room), as KVM's
  * DIRTY_LOG_RING_WITH_BITMAP wants it: after the final reset, before any
- * copy.  Bitmap mode: get and clear.
+ * copy.  Bitmap mode: get and clear.  Lazy: in bitmap mode always, in ring
+ * modes on the first collect (the initially-set backup bitmap), the get
+ * does not clear; the bits got are cleared and armed range by range.
  */
 bool track_collect(struct scenario_run *run, struct tracked *t);
 bool track_pause_all(struct scenario_run *run, struct tracked *t);

@@ -21,7 +21,9 @@
 #include <stdint.h>
 
 #define RV_ABI_MAJOR 1
-#define RV_ABI_MINOR 4 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions */
+/* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions;
+ * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE) */
+#define RV_ABI_MINOR 5
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -73,6 +75,9 @@ enum rv_hypercall {
 	RV_HC_PARTITION_WATCHDOG = 22, /* mgmt (id, ticks) -> 0; not started (see below) */
 	/* 1.4 */
 	RV_HC_CONSOLE_READ = 23,    /* mgmt (id, struct rv_console_read *) -> bytes (see below) */
+	/* 1.5 */
+	RV_HC_BITMAP_CLEAR_RANGE = 24, /* mgmt (id, slot, first_page, num_pages, buf, flags)
+					* -> pages re-protected (see RV_SLOT_LOG_LAZY) */
 	RV_HC_NR_CALLS
 };
 
@@ -314,6 +319,38 @@ struct rv_ring_info {
 
 /* Memory slots: id 0 is the system slot; 1.. are data slots. */
 #define RV_SLOT_LOG_DIRTY 1u /* track writes to this slot */
+/*
+ * 1.5: lazy protection, with RV_SLOT_LOG_DIRTY only (alone: -RV_EINVAL),
+ * as KVM's KVM_DIRTY_LOG_INITIALLY_SET with KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2.
+ * Switching logging on protects nothing: every page of the slot counts as
+ * dirty once, its bit set in the slot's bitmap (the log in bitmap mode,
+ * the backup bitmap in ring modes, RV_BITMAP_BACKUP).  A page is armed
+ * (write-protected; in PML mode its EPT dirty flag cleared) only when its
+ * bit is cleared: by RV_HC_BITMAP_CLEAR_RANGE, or by RV_HC_BITMAP_GET with
+ * RV_BITMAP_CLEAR, or RV_HC_BITMAP_CLEAR.  So every page is at every
+ * moment armed (its next write is reported) or set (you copy it).  The
+ * flag only counts when logging goes on; on a slot already logging the
+ * call changes nothing, as any repeated switch-on.
+ *
+ * RV_HC_BITMAP_CLEAR_RANGE (id, slot, first_page, num_pages, buf, flags)
+ * clears, of the pages [first_page, first_page + num_pages) of the slot,
+ * those whose bit is set in buf (bit i of word w: page first_page + 64w + i)
+ * and in the slot's bitmap, arms them, and finishes the EPT invalidation on
+ * every CPU of the partition before it returns (one per call).  first_page
+ * is a multiple of 64 (RV_BITMAP_RANGE_ALIGN), and so is num_pages unless
+ * the range ends at the slot's end; the range lies inside the slot; else
+ * -RV_EINVAL.  flags: RV_BITMAP_BACKUP in ring modes, 0 in bitmap mode
+ * (as for RV_HC_BITMAP_GET).  The result is the pages armed by this call.
+ *
+ * The rule, KVM's: get the bitmap without clearing it (RV_HC_BITMAP_GET,
+ * flags 0 or RV_BITMAP_BACKUP), clear a range with the bits you got, and
+ * copy those pages only after that clear has returned.  A write between
+ * your get and the clear finds the page still writable and its bit still
+ * set: your copy, made after the clear, has it.  A write after the clear
+ * faults (or is logged by PML) and is reported again.
+ */
+#define RV_SLOT_LOG_LAZY 2u
+#define RV_BITMAP_RANGE_ALIGN 64u
 struct rv_slot {
 	uint32_t id;
 	uint32_t flags; /* RV_SLOT_* */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "dirtyring/dirty.h"
+#include "dirtyring/logbm.h"
 #include "dirtyring/pml.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
@@ -261,7 +262,7 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 	return true;
 }
 
-int dirty_set_logging(struct dirty_part *d, u32 id, bool on)
+int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
 {
 	struct mem_slot *s = &d->slots[id];
 	u64 pages = slot_pages(s);
@@ -273,8 +274,20 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on)
 		d->bitmap[id] = (u64 *)mm_alloc(bitmap_pages(s));
 		if (!d->bitmap[id])
 			return -RV_ENOMEM;
+		/*
+		 * Lazy (KVM_DIRTY_LOG_INITIALLY_SET): every page dirty once
+		 * and nothing armed, so the cost is the bitmap's, not a walk
+		 * of every page; the consumer arms pages by clearing their
+		 * bits.  Set before the slot is logged: no fault can come
+		 * meanwhile, every page is writable.
+		 */
+		if (lazy)
+			logbm_fill(d->bitmap[id], pages);
 		/* Set the bit first: a fault on a protected page must find it. */
 		__atomic_fetch_or(&d->log_slots, BIT(id), __ATOMIC_SEQ_CST);
+		/* Nothing lost its write access: no translation to invalidate. */
+		if (lazy)
+			return 0;
 		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all. */
 		d->pages_protected += d->pml_on ? ept_clear_dirty(d->ept, s->gpa, pages)
 						: ept_track_protect(d->ept, s->gpa, pages);
@@ -446,16 +459,26 @@ u64 dirty_bitmap_take(struct dirty_part *d, u32 slot, u64 w, u64 n, bool clear, 
 	return set;
 }
 
+struct arm_ctx {
+	struct dirty_part *d;
+	u32 slot;
+	u64 armed;
+};
+
+static void arm(void *c, u64 w, u64 mask)
+{
+	struct arm_ctx *ctx = c;
+
+	ctx->armed += reprotect(ctx->d, ctx->slot, w, mask);
+}
+
 u64 dirty_bitmap_clear(struct dirty_part *d, u32 slot, u64 w, u64 n, const u64 *in)
 {
-	u64 *bm = d->bitmap[slot], cleared = 0;
+	struct arm_ctx ctx = {d, slot, 0};
 
-	for (u64 i = 0; i < n; i++) {
-		u64 m = __atomic_fetch_and(&bm[w + i], ~in[i], __ATOMIC_SEQ_CST) & in[i];
-		cleared += reprotect(d, slot, w + i, m);
-	}
-	d->pages_protected += cleared;
-	return cleared;
+	logbm_clear(d->bitmap[slot], w, n, in, arm, &ctx);
+	d->pages_protected += ctx.armed;
+	return ctx.armed;
 }
 
 void dirty_stats(const struct dirty_part *d, struct rv_dirty_stats *o)

@@ -102,8 +102,11 @@ void dirty_pml_drain(struct dirty_part *d, u32 vi);
 bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi);
 
 /* Management operations (hypercalls); 0/count or -RV_E*. */
-/* Switch logging of a slot on (write-protect it all) or off. */
-int dirty_set_logging(struct dirty_part *d, u32 slot, bool on);
+/*
+ * Switch logging of a slot on (write-protect it all; lazy: protect
+ * nothing and set every page's bit, RV_SLOT_LOG_LAZY) or off.
+ */
+int dirty_set_logging(struct dirty_part *d, u32 slot, bool on, bool lazy);
 /*
  * Allocate and start the rings (their pages: d->vcpu[i].ring.entries).
  * PML only before the partition has started (started = false): its EPTP
@@ -132,7 +135,11 @@ s64 dirty_bitmap_words(const struct dirty_part *d, u32 slot, bool backup);
  * of bits set.  The caller flushes (dirty_flush) before it reports.
  */
 u64 dirty_bitmap_take(struct dirty_part *d, u32 slot, u64 w, u64 n, bool clear, u64 *out);
-/* Clear the bits of in[] from words [w, w + n) and re-protect; count cleared. */
+/*
+ * Clear the bits of in[] from words [w, w + n) and re-protect the pages
+ * whose bits were set (logbm_clear); count the pages re-protected.  The
+ * caller flushes (dirty_flush) before it reports.
+ */
 u64 dirty_bitmap_clear(struct dirty_part *d, u32 slot, u64 w, u64 n, const u64 *in);
 /* Invalidate the partition's EPT translations on its CPUs and wait. */
 void dirty_flush(struct dirty_part *d);

@@ -6,6 +6,7 @@
  * Unconditionally), with basic exit reason 18.
  */
 #include "dirtyring/dirty.h"
+#include "dirtyring/logbm.h"
 #include "exits/exits.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
@@ -123,7 +124,8 @@ static s64 hc_console_read(struct vcpu *v, const u64 *a)
 	struct partition *p = a[0] > 0xffffffff ? NULL : partition_get((u32)a[0]);
 	struct rv_console_read io;
 
-	/* The id first, as every call that takes one (guest/lib/fuzz.c). */
+	/* No UART (not Linux, or the management partition): before the
+	 * pointer, as docs/04 lists the errors. */
 	if (!p || !p->plat)
 		return -RV_ENOENT;
 	if (gm_read(v, a[1], &io, sizeof(io)))
@@ -279,6 +281,45 @@ static s64 hc_bitmap_clear(struct vcpu *v, const u64 *a)
 	return stuck ? stuck : (s64)cleared;
 }
 
+/*
+ * 1.5: clear and arm the pages of [first_page, first_page + num_pages)
+ * whose bits are set in buf (bit i of word w: page first_page + 64w + i),
+ * the manual protection of lazy logging (RV_SLOT_LOG_LAZY).  One
+ * invalidation for the call, not one per page or word.
+ */
+static s64 hc_bitmap_clear_range(struct vcpu *v, const u64 *a)
+{
+	u64 first_page = a[2], num_pages = a[3], buf = a[4], flags = a[5], chunk[64], armed = 0;
+	u32 slot;
+	s64 words;
+	/* The id and slot first, as every call that takes them (fuzz.c). */
+	struct partition *p = bitmap_of(a, flags & RV_BITMAP_BACKUP, &slot, &words);
+
+	if (!p)
+		return words;
+	if (flags & ~(u64)RV_BITMAP_BACKUP)
+		return -RV_EINVAL;
+	int bad = hc_check_clear_range(first_page, num_pages, slot_pages(&p->slots[slot]));
+	if (bad)
+		return bad;
+	u64 n_words = logbm_words(num_pages);
+	/* Read the whole buffer's pages first: a bad one clears nothing. */
+	if (gm_check(v, buf, n_words * 8, false))
+		return -RV_EFAULT;
+	for (u64 w = 0; w < n_words; w += 64) {
+		u64 n = MIN(64, n_words - w);
+		gm_read(v, buf + w * 8, chunk, n * 8);
+		/* A range ending at the slot's end: no bit past its last page. */
+		if (w + n == n_words)
+			chunk[n - 1] &= logbm_tail_mask(num_pages);
+		armed += dirty_bitmap_clear(&p->dirty, slot, first_page / 64 + w, n, chunk);
+	}
+	if (armed)
+		dirty_flush(&p->dirty);
+	int stuck = partition_check_cpus(p);
+	return stuck ? stuck : (s64)armed;
+}
+
 static s64 hc_vcpu_pause(struct vcpu *v, const u64 *a)
 {
 	s64 err;
@@ -428,6 +469,7 @@ static const struct {
 	[RV_HC_VCPU_GET_STATE] = { "vcpu_get_state", hc_vcpu_get_state },
 	[RV_HC_VCPU_SET_STATE] = { "vcpu_set_state", hc_vcpu_set_state },
 	[RV_HC_PARTITION_WATCHDOG] = { "partition_watchdog", hc_partition_watchdog },
+	[RV_HC_BITMAP_CLEAR_RANGE] = { "bitmap_clear_range", hc_bitmap_clear_range },
 };
 
 enum exit_action exit_vmcall(struct vcpu *v, const struct vmx_exit *e)

@@ -38,7 +38,10 @@ static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && 
 
 int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS])
 {
-	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)RV_SLOT_LOG_DIRTY))
+	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY)))
+		return -RV_EINVAL;
+	/* Lazy says how logging goes on: without logging it means nothing. */
+	if ((s->flags & RV_SLOT_LOG_LAZY) && !(s->flags & RV_SLOT_LOG_DIRTY))
 		return -RV_EINVAL;
 	if (!IS_ALIGNED(s->gpa | s->size, PAGE_SIZE))
 		return -RV_EINVAL;
@@ -61,6 +64,16 @@ int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SL
 		if (slots[i].size && overlaps(s->gpa, s->size, slots[i].gpa, slots[i].size))
 			return -RV_EEXIST;
 	return HC_SLOT_CREATE;
+}
+
+int hc_check_clear_range(u64 first, u64 num, u64 pages)
+{
+	/* KVM_CLEAR_DIRTY_LOG's rules: whole bitmap words, inside the slot. */
+	if (!IS_ALIGNED(first, RV_BITMAP_RANGE_ALIGN) || first > pages || num > pages - first)
+		return -RV_EINVAL;
+	if (!IS_ALIGNED(num, RV_BITMAP_RANGE_ALIGN) && first + num != pages)
+		return -RV_EINVAL;
+	return 0;
 }
 
 int hc_check_window(u64 gpa, u64 size)

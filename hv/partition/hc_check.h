@@ -25,11 +25,19 @@ struct hc_range {
 };
 /*
  * Check a struct rv_slot against the partition's slots: an action, or
- * -RV_EINVAL (bad id, flags, alignment, size or placement), -RV_EEXIST
+ * -RV_EINVAL (bad id, flags or RV_SLOT_LOG_LAZY without RV_SLOT_LOG_DIRTY,
+ * alignment, size or placement), -RV_EEXIST
  * (overlap, or a different range for an existing id), -RV_ENOENT (delete
  * of a slot that does not exist), -RV_EPERM (slot 0: delete or logging).
  */
 int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS]);
+/*
+ * RV_HC_BITMAP_CLEAR_RANGE's range in a slot of `pages` pages: 0, or
+ * -RV_EINVAL unless first is a multiple of 64 (RV_BITMAP_RANGE_ALIGN),
+ * num is one too or ends the range at the slot's end, and the range lies
+ * inside the slot (computed without wrapping).
+ */
+int hc_check_clear_range(u64 first, u64 num, u64 pages);
 /* A window for RV_HC_MAP: page aligned, inside [RV_GPA_WINDOWS, _END). */
 int hc_check_window(u64 gpa, u64 size);
 

@@ -378,7 +378,7 @@ static void delete_slot(struct partition *p, u32 id)
 {
 	struct mem_slot *cur = &p->slots[id];
 
-	dirty_set_logging(&p->dirty, id, false);
+	dirty_set_logging(&p->dirty, id, false, false);
 	unmap_window(p, id);
 	ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
 	u64 stuck = vmx_flush_cpus(p->cpu_mask);
@@ -412,7 +412,8 @@ int partition_slot_set(struct partition *p, const struct rv_slot *s)
 		delete_slot(p, s->id);
 		return 0;
 	case HC_SLOT_FLAGS:
-		return dirty_set_logging(&p->dirty, s->id, s->flags & RV_SLOT_LOG_DIRTY);
+		return dirty_set_logging(&p->dirty, s->id, s->flags & RV_SLOT_LOG_DIRTY,
+					 s->flags & RV_SLOT_LOG_LAZY);
 	default: /* HC_SLOT_CREATE */
 		if ((err = add_slot(p, s->id, s->gpa, s->size))) {
 			if (cur->hpa)
@@ -421,7 +422,9 @@ int partition_slot_set(struct partition *p, const struct rv_slot *s)
 			memset(cur, 0, sizeof(*cur));
 			return err;
 		}
-		if ((s->flags & RV_SLOT_LOG_DIRTY) && (err = dirty_set_logging(&p->dirty, s->id, true))) {
+		if ((s->flags & RV_SLOT_LOG_DIRTY) &&
+		    (err =
+			 dirty_set_logging(&p->dirty, s->id, true, s->flags & RV_SLOT_LOG_LAZY))) {
 			delete_slot(p, s->id); /* a call that fails changes nothing */
 			return err;
 		}

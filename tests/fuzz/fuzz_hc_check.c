@@ -20,7 +20,7 @@ typedef unsigned __int128 u128;
 #define LIMIT_48 (1ull << 48)
 #define SLOT_MAX_BYTES ((u64)HC_SLOT_MIB_MAX << 20)
 
-enum op { OP_RANGE, OP_SPEC, OP_SLOT, OP_WINDOW, OP_PRIV, NR_OPS };
+enum op { OP_RANGE, OP_SPEC, OP_SLOT, OP_WINDOW, OP_PRIV, OP_CLEAR, NR_OPS };
 
 /*
  * An address or a size.  Raw 64-bit values rarely land where the checks
@@ -139,7 +139,7 @@ static void fuzz_slot(struct fuzz_in *in)
 	struct rv_slot s;
 
 	s.id = (how & 1) ? fuzz_u32(in) : fuzz_u8(in) % (RV_MAX_SLOTS + 1);
-	s.flags = (how & 2) ? fuzz_u32(in) : fuzz_u8(in) & RV_SLOT_LOG_DIRTY;
+	s.flags = (how & 2) ? fuzz_u32(in) : fuzz_u8(in) & (RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY);
 	s.gpa = take_addr(in, RV_GPA_DATA);
 	s.size = take_addr(in, 0);
 
@@ -151,9 +151,12 @@ static void fuzz_slot(struct fuzz_in *in)
 	CHECK(!memcmp(&copy, &s, sizeof(s)) && !memcmp(before, slots, sizeof(slots)));
 	bool known_id = s.id < RV_MAX_SLOTS;
 	bool exists = known_id && slots[s.id].size;
+	/* Known flags, and 1.5's lazy protection only as a way of logging. */
+	bool flags_ok = !(s.flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY)) &&
+			(!(s.flags & RV_SLOT_LOG_LAZY) || (s.flags & RV_SLOT_LOG_DIRTY));
 	switch (r) {
 	case HC_SLOT_CREATE:
-		CHECK(known_id && !exists && s.size && !(s.flags & ~RV_SLOT_LOG_DIRTY));
+		CHECK(known_id && !exists && s.size && flags_ok);
 		CHECK(IS_ALIGNED(s.gpa, PAGE_SIZE) && IS_ALIGNED(s.size, PAGE_SIZE));
 		CHECK(s.size <= SLOT_MAX_BYTES);
 		CHECK(inside(s.gpa, s.size, RV_GPA_DATA, RV_GPA_DATA_END));
@@ -168,7 +171,7 @@ static void fuzz_slot(struct fuzz_in *in)
 		break;
 	case HC_SLOT_FLAGS:
 		CHECK(exists && s.gpa == slots[s.id].gpa && s.size == slots[s.id].size);
-		CHECK(!(s.flags & ~RV_SLOT_LOG_DIRTY));
+		CHECK(flags_ok);
 		CHECK(s.id != 0 || !(s.flags & RV_SLOT_LOG_DIRTY));
 		break;
 	case -RV_ENOENT:
@@ -184,9 +187,8 @@ static void fuzz_slot(struct fuzz_in *in)
 		CHECK(!"hc_check_slot returned something undocumented");
 	}
 	/* Not too strict either: a clean new slot in free space is accepted. */
-	if (known_id && !exists && s.flags <= RV_SLOT_LOG_DIRTY && s.size &&
-	    IS_ALIGNED(s.gpa | s.size, PAGE_SIZE) && s.size <= SLOT_MAX_BYTES &&
-	    inside(s.gpa, s.size, RV_GPA_DATA, RV_GPA_DATA_END)) {
+	if (known_id && !exists && flags_ok && s.size && IS_ALIGNED(s.gpa | s.size, PAGE_SIZE) &&
+	    s.size <= SLOT_MAX_BYTES && inside(s.gpa, s.size, RV_GPA_DATA, RV_GPA_DATA_END)) {
 		bool free_space = true;
 		for (u32 i = 0; i < RV_MAX_SLOTS; i++)
 			free_space &= !overlaps(s.gpa, s.size, before[i].gpa, before[i].size);
@@ -213,6 +215,48 @@ static void fuzz_window(struct fuzz_in *in)
 		/* Never over the rings or the data area of the management partition. */
 		CHECK(!overlaps(gpa, size, RV_GPA_DATA, RV_GPA_WINDOWS - RV_GPA_DATA));
 		CHECK(gpa + size <= RV_GPA_WINDOWS_END);
+	}
+}
+
+/*
+ * A page number near where RV_HC_BITMAP_CLEAR_RANGE's checks decide: a
+ * multiple of 64 up to a little past a slot of `pages`, a few either
+ * side of one, the slot's end, or anything.
+ */
+static u64 take_page(struct fuzz_in *in, u64 pages)
+{
+	u8 how = fuzz_u8(in);
+
+	switch (how & 3) {
+	case 0:
+		return fuzz_u64(in);
+	case 1:
+		return (u64)fuzz_u16(in) * 64;
+	case 2:
+		return pages + (u64)(int64_t)(int8_t)fuzz_u8(in);
+	default:
+		return (u64)fuzz_u16(in) * 64 + (u64)(int64_t)(int8_t)fuzz_u8(in);
+	}
+}
+
+static void fuzz_clear(struct fuzz_in *in)
+{
+	u8 how = fuzz_u8(in);
+	/* A slot of the model (as the hypercall passes it), or any size. */
+	u64 pages = (how & 1) ? fuzz_u32(in) : slots[fuzz_u8(in) % RV_MAX_SLOTS].size / PAGE_SIZE;
+	u64 first = take_page(in, pages);
+	u64 num = (how & 2) ? take_page(in, pages) : take_page(in, pages - first);
+	int r = hc_check_clear_range(first, num, pages);
+
+	CHECK(r == 0 || r == -RV_EINVAL);
+	/* KVM_CLEAR_DIRTY_LOG's rules, computed in 128 bits. */
+	bool want = first % RV_BITMAP_RANGE_ALIGN == 0 && (u128)first + num <= pages &&
+		    (num % RV_BITMAP_RANGE_ALIGN == 0 || (u128)first + num == pages);
+	CHECK((r == 0) == want);
+	if (r == 0) {
+		/* The words the call reads and clears lie in the slot's bitmap. */
+		CHECK(first + num >= first);
+		CHECK(first / 64 + (num + 63) / 64 <= (pages + 63) / 64);
 	}
 }
 
@@ -253,8 +297,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_WINDOW:
 			fuzz_window(&in);
 			break;
-		default:
+		case OP_PRIV:
 			fuzz_priv(&in);
+			break;
+		default:
+			fuzz_clear(&in);
 			break;
 		}
 	}

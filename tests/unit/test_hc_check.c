@@ -102,8 +102,65 @@ static void test_slots(void **st)
 	/* Slot 0 holds the guest's tables: no logging, no delete. */
 	s = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY, .gpa = 0, .size = RV_SYS_SLOT_SIZE };
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
-	s.size = 0;
+	s.flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY; /* lazily neither */
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
+	s.size = 0;
+	s.flags = RV_SLOT_LOG_DIRTY;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
+}
+
+/* 1.5: lazy protection is a way of switching logging on, nothing alone. */
+static void test_slots_lazy(void **st)
+{
+	struct hc_range slots[RV_MAX_SLOTS] = {{0, RV_SYS_SLOT_SIZE}, {RV_GPA_DATA, 4 << 20}};
+	struct rv_slot s = {.id = 1,
+			    .flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY,
+			    .gpa = RV_GPA_DATA,
+			    .size = 4 << 20};
+
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.flags = RV_SLOT_LOG_LAZY;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	s.flags = RV_SLOT_LOG_LAZY | 4;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	/* A new slot made logging lazily from the start. */
+	s = (struct rv_slot){.id = 2,
+			     .flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY,
+			     .gpa = RV_GPA_DATA + (4 << 20),
+			     .size = 1 << 20};
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_CREATE);
+	s.flags = RV_SLOT_LOG_LAZY;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	/* Deleting with the lazy flag alone is refused before the delete. */
+	s = (struct rv_slot){.id = 1, .flags = RV_SLOT_LOG_LAZY, .gpa = RV_GPA_DATA, .size = 0};
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+}
+
+/* KVM_CLEAR_DIRTY_LOG's ranges: whole words, inside the slot. */
+static void test_clear_range(void **st)
+{
+	assert_int_equal(hc_check_clear_range(0, 4096, 4096), 0);
+	assert_int_equal(hc_check_clear_range(0, 64, 4096), 0);
+	assert_int_equal(hc_check_clear_range(4032, 64, 4096), 0);
+	assert_int_equal(hc_check_clear_range(4096, 0, 4096), 0); /* empty, at the end */
+	assert_int_equal(hc_check_clear_range(0, 0, 4096), 0);
+	assert_int_equal(hc_check_clear_range(1, 64, 4096), -RV_EINVAL); /* first misaligned */
+	assert_int_equal(hc_check_clear_range(63, 1, 64), -RV_EINVAL);
+	assert_int_equal(hc_check_clear_range(0, 65, 4096), -RV_EINVAL); /* num misaligned */
+	assert_int_equal(hc_check_clear_range(0, 1, 4096), -RV_EINVAL);
+	assert_int_equal(hc_check_clear_range(4096, 64, 4096), -RV_EINVAL); /* past the end */
+	assert_int_equal(hc_check_clear_range(4032, 128, 4096), -RV_EINVAL);
+	assert_int_equal(hc_check_clear_range(4160, 0, 4096), -RV_EINVAL);
+	/* A slot whose size is not a multiple of 64 pages: the last range ends it. */
+	assert_int_equal(hc_check_clear_range(64, 36, 100), 0);
+	assert_int_equal(hc_check_clear_range(0, 100, 100), 0);
+	assert_int_equal(hc_check_clear_range(0, 1, 1), 0);
+	assert_int_equal(hc_check_clear_range(64, 35, 100), -RV_EINVAL);
+	assert_int_equal(hc_check_clear_range(64, 37, 100), -RV_EINVAL);
+	assert_int_equal(hc_check_clear_range(0, 99, 100), -RV_EINVAL);
+	/* No wrap lets a huge range through. */
+	assert_int_equal(hc_check_clear_range(64, ~0ull - 63, 4096), -RV_EINVAL);
+	assert_int_equal(hc_check_clear_range(~0ull & ~63ull, 128, 4096), -RV_EINVAL);
 }
 
 static void test_windows(void **st)
@@ -131,12 +188,10 @@ static void test_privileged(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ranges),
-		cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_spec_cmdline),
-		cmocka_unit_test(test_slots),
-		cmocka_unit_test(test_windows),
-		cmocka_unit_test(test_privileged),
+	    cmocka_unit_test(test_ranges),	 cmocka_unit_test(test_spec),
+	    cmocka_unit_test(test_spec_cmdline), cmocka_unit_test(test_slots),
+	    cmocka_unit_test(test_slots_lazy),	 cmocka_unit_test(test_clear_range),
+	    cmocka_unit_test(test_windows),	 cmocka_unit_test(test_privileged),
 	};
 	return cmocka_run_group_tests_name("hc_check", tests, NULL, NULL);
 }
