@@ -24,6 +24,24 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 
+/* 48-bit canonical: the strictest width any 64-bit processor checks. */
+static inline bool x86_canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+/* Each byte of a PAT value a memory type WRMSR accepts: 0, 1, 4, 5, 6 or 7
+ * (Vol. 3A, 12.12.2, IA32_PAT MSR). */
+static inline bool x86_pat_ok(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (u8)(pat >> (8 * i));
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
 #ifndef RV_HOST_TEST
 static inline u64 rdmsr(u32 msr)
 {

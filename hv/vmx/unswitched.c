@@ -266,12 +266,6 @@ void unswitched_scrub(void)
 		wrmsr(m, 0);
 }
 
-/* 48-bit canonical: the strictest width any 64-bit processor checks. */
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
 /*
  * What would make unswitched_load fault in the hypervisor: XRSTOR's
  * #GP conditions for a standard-format image (Vol. 1, 13.8, Operation of
@@ -293,10 +287,10 @@ int unswitched_check(const struct rv_vcpu_state *s)
 	for (u32 i = XS_HEADER + 8; i < XS_HEADER_END; i++)
 		if (s->xsave[i])
 			return -RV_EINVAL;
-	if (s->dr6 >> 32 || !canonical(s->kernel_gs_base))
+	if (s->dr6 >> 32 || !x86_canonical(s->kernel_gs_base))
 		return -RV_EINVAL;
 	for (int i = 0; i < 4; i++)
-		if (!canonical(s->dr[i]))
+		if (!x86_canonical(s->dr[i]))
 			return -RV_EINVAL;
 	return 0;
 }

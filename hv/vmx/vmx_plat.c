@@ -91,11 +91,6 @@ void vmx_set_irq_window(bool on)
 		vmx_write(PROC_BASED_CONTROLS, want);
 }
 
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
 int vmx_guest_msr_read(u32 msr, u64 *val)
 {
 	switch (msr) {
@@ -148,7 +143,7 @@ int vmx_guest_msr_write(u32 msr, u64 val)
 	case MSR_IA32_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!canonical(val))
+		if (!x86_canonical(val))
 			return -2;
 		vmx_write(msr == MSR_IA32_FS_BASE	 ? GUEST_FS_BASE
 			  : msr == MSR_IA32_GS_BASE	 ? GUEST_GS_BASE

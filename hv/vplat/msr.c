@@ -44,25 +44,9 @@
 #define MISC_ENABLE_VALUE (BIT(0) | BIT(11) | BIT(12))
 #define MSR_REFUSALS_SHOWN 8
 
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
 static u64 apic_base(struct vcpu *v)
 {
 	return 0xfee00000ull | APIC_BASE_EN | APIC_BASE_EXTD | (v->index ? 0 : APIC_BASE_BSP);
-}
-
-/* Each byte of IA32_PAT one of the memory types WRMSR accepts (Vol. 3A, 12.12.2). */
-static bool pat_ok(u64 v)
-{
-	for (int i = 0; i < 8; i++) {
-		u8 t = (u8)(v >> (8 * i));
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
 }
 
 static int hw_msr(u32 msr)
@@ -85,7 +69,7 @@ static bool hw_msr_ok(u32 msr, u64 val)
 	case MSR_SFMASK:
 		return (val >> 32) == 0;
 	default: /* LSTAR, CSTAR, KERNEL_GS_BASE */
-		return canonical(val);
+		return x86_canonical(val);
 	}
 }
 
@@ -166,7 +150,7 @@ int vplat_wrmsr(struct vcpu *v, const struct vmx_exit *e)
 		else if (hw_msr(msr))
 			ok = hw_msr_ok(msr, val);
 		else if (msr == MSR_IA32_PAT)
-			ok = pat_ok(val);
+			ok = x86_pat_ok(val);
 		else if (msr == MSR_IA32_UCODE_REV)
 			ok = true;
 		else if (msr == MSR_IA32_APIC_BASE)
