@@ -461,12 +461,14 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 					.size = 1ull << 20 };
 		if (second && chance(c, 40))
 			sl->size = 0;
-		/* 1.5: logging on lazily; now and then on slot 0, which is refused. */
+		/* 1.5: logging on lazily.  Now and then slot 0: 1.6 logs it
+		 * (lazily too), and deleting it is refused. */
 		if (sl->flags && chance(c, 40))
 			sl->flags |= RV_SLOT_LOG_LAZY;
 		if (!script && chance(c, 8))
 			*sl = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY,
-						.gpa = 0, .size = RV_SYS_SLOT_SIZE };
+						.gpa = 0,
+						.size = chance(c, 50) ? RV_SYS_SLOT_SIZE : 0 };
 		a[1] = c->scratch + SC_IN;
 		k->ptr = 1;
 		break;
@@ -735,15 +737,15 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 		const struct rv_slot *sl = (const void *)a[1];
 		bool flags_bad = sl->flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY) ||
 				 (sl->flags & RV_SLOT_LOG_LAZY && !(sl->flags & RV_SLOT_LOG_DIRTY));
-		/* Slot 0 is always there: deleting it or logging it (lazily
-		 * too) is refused once the id, flags and alignment pass. */
-		if (sl->id == 0 && !flags_bad && !((sl->gpa | sl->size) & 0xfff) &&
-		    (sl->size == 0 || sl->flags & RV_SLOT_LOG_DIRTY))
+		/* Slot 0 is always there: deleting it is refused once the id,
+		 * flags and alignment pass; logging it is not (1.6). */
+		bool sys = sl->id == 0 && sl->gpa == 0 && sl->size == RV_SYS_SLOT_SIZE;
+		if (sl->id == 0 && !flags_bad && !((sl->gpa | sl->size) & 0xfff) && sl->size == 0)
 			k->want = -RV_EPERM;
 		/* No slot the fuzzer's pools can name lies below RV_GPA_DATA with these sizes. */
 		if (sl->id >= RV_MAX_SLOTS || flags_bad ||
 		    (sl->gpa | sl->size) & 0xfff || (sl->id == 0 && sl->size == 0) ||
-		    (sl->size && (sl->gpa < RV_GPA_DATA || sl->gpa >= RV_GPA_DATA_END ||
+		    (sl->size && !sys && (sl->gpa < RV_GPA_DATA || sl->gpa >= RV_GPA_DATA_END ||
 				  sl->size > RV_GPA_DATA_END - sl->gpa ||
 				  sl->size > ((uint64_t)RV_DATA_MIB_MAX << 20))))
 			k->bad = true;

@@ -22,8 +22,9 @@
 
 #define RV_ABI_MAJOR 1
 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions;
- * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE) */
-#define RV_ABI_MINOR 5
+ * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE);
+ * 1.6: every slot logged (slot 0 too), Linux partitions' state */
+#define RV_ABI_MINOR 6
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -317,7 +318,8 @@ struct rv_ring_info {
 	uint64_t gpa[RV_MAX_VCPUS]; /* where ring i is mapped in the caller */
 };
 
-/* Memory slots: id 0 is the system slot; 1.. are data slots. */
+/* Memory slots: id 0 is the system slot; 1.. are data slots.  1.6: slot 0
+ * may be logged like the others (never deleted: -RV_EPERM). */
 #define RV_SLOT_LOG_DIRTY 1u /* track writes to this slot */
 /*
  * 1.5: lazy protection, with RV_SLOT_LOG_DIRTY only (alone: -RV_EINVAL),

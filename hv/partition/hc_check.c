@@ -47,8 +47,10 @@ int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SL
 		return -RV_EINVAL;
 	const struct hc_range *cur = &slots[s->id];
 	if (cur->size) {
-		if (s->id == 0 && (s->size == 0 || (s->flags & RV_SLOT_LOG_DIRTY)))
-			return -RV_EPERM; /* the guest's page tables and code live there */
+		/* 1.6: slot 0 may be logged like any other (a Linux guest's
+		 * RAM starts there); it is never deleted. */
+		if (s->id == 0 && s->size == 0)
+			return -RV_EPERM;
 		if (s->size == 0)
 			return HC_SLOT_DELETE;
 		if (s->gpa != cur->gpa || s->size != cur->size)

@@ -28,7 +28,7 @@ struct hc_range {
  * -RV_EINVAL (bad id, flags or RV_SLOT_LOG_LAZY without RV_SLOT_LOG_DIRTY,
  * alignment, size or placement), -RV_EEXIST
  * (overlap, or a different range for an existing id), -RV_ENOENT (delete
- * of a slot that does not exist), -RV_EPERM (slot 0: delete or logging).
+ * of a slot that does not exist), -RV_EPERM (deleting slot 0).
  */
 int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS]);
 /*

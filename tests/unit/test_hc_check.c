@@ -99,11 +99,13 @@ static void test_slots(void **st)
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
 	s = (struct rv_slot){ .id = 1, .flags = 0x80, .gpa = RV_GPA_DATA, .size = 4 << 20 };
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL); /* unknown flag */
-	/* Slot 0 holds the guest's tables: no logging, no delete. */
+	/* 1.6: slot 0 is logged like any slot (lazily too), never deleted. */
 	s = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY, .gpa = 0, .size = RV_SYS_SLOT_SIZE };
-	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
-	s.flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY; /* lazily neither */
-	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY;
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.size = 2 << 20; /* not its range */
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EEXIST);
 	s.size = 0;
 	s.flags = RV_SLOT_LOG_DIRTY;
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EPERM);
