@@ -218,7 +218,8 @@ $(LINUX_B)/initramfs.cpio.gz: guest/linux/init $(LINUX_PROGS) /bin/busybox
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 # Each test lists the project sources it links in a line "// links: a.c b.c".
-UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch] guest/mgmt/*.h) tests/unit/host_stubs.c
+UNIT_DEPS := $(wildcard hv/*.[ch] hv/*/*.[ch] boot/*.[ch] guest/mgmt/*.h) guest/mgmt/oracle.c \
+	tests/unit/host_stubs.c
 # What a test (or fuzz target, $<) links besides itself: its "// links:" line.
 LINKS_OF = $$(sed -n 's|^// links: ||p' $<)
 $(B)/tests/unit/%: tests/unit/%.c $(UNIT_DEPS) | $(GEN_H)
