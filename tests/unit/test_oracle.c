@@ -154,6 +154,13 @@ static void test_check(void **s)
 	assert_int_equal(o.changed, 1);
 	assert_int_equal(o.reported, 2);
 
+	/* The second region's pages are reported by their index (5 + page),
+	 * not by their page number. */
+	sys[2 * ORACLE_PAGE]++;
+	rep[0] = 1ull << 7;
+	assert_int_equal(oracle_check(&o, rep), 0);
+	assert_int_equal(o.changed, 1);
+
 	/* Written and NOT reported: lost, named with slot and page. */
 	struct oracle_fp was = oracle_hash(key, sys + 1 * ORACLE_PAGE);
 	sys[1 * ORACLE_PAGE + 4095] ^= 0x80;
@@ -176,8 +183,8 @@ static void test_check(void **s)
 	rep[0] = 0;
 	assert_int_equal(oracle_check(&o, rep), 0);
 	assert_int_equal(o.total_lost, 1);
-	assert_int_equal(o.checks, 4);
-	assert_int_equal(o.total_changed, 3);
+	assert_int_equal(o.checks, 5);
+	assert_int_equal(o.total_changed, 4);
 
 	/* Every page changed, none reported: all 8 lost, the first 4 named in order. */
 	for (int i = 0; i < 5; i++)
