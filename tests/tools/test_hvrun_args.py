@@ -66,9 +66,17 @@ class ValueChecks(Base):
         self.assertEqual(self.refused("dirty-log", "mode=nonsense"), "dirty-log: mode must be "
                          "ring, ring-wait, bitmap or pml, not 'nonsense'")
 
-    def test_mem_zero(self):
-        self.assertEqual(self.refused("dirty-log", "mem=0"),
-                         "dirty-log: mem must be a number from 1 to 256, not '0'")
+    def test_mem_too_large(self):
+        # mem=0 is each guest's default (16 MiB for work, 32 for linux).
+        self.accepted("dirty-log", "mem=0")
+        self.assertEqual(self.refused("dirty-log", "mem=257"),
+                         "dirty-log: mem must be a number from 0 to 256, not '257'")
+
+    def test_dirty_log_guest_and_writer(self):
+        self.accepted("dirty-log", "guest=linux", "writer=off", "mode=pml", "vcpus=2")
+        self.assertEqual(self.refused("dirty-log", "guest=windows"),
+                         "dirty-log: guest must be work or linux, not 'windows'")
+        self.assertIn("not 'idle'", self.refused("dirty-log", "writer=idle"))
 
     def test_migrate_has_no_ring_wait(self):
         self.assertEqual(self.refused("migrate", "mode=ring-wait"),
