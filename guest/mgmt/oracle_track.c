@@ -81,10 +81,14 @@ uint64_t oracle_track_check(struct oracle_track *ot, const struct tracked *t, ui
 	for (uint32_t i = 0; i < o->named; i++) {
 		const struct oracle_miss *m = &o->miss[i];
 		gprintf("oracle: LOST: slot %u page %lu (gpa 0x%lx) changed without being "
-			"reported since check %lu: fingerprint %016lx%016lx -> %016lx%016lx\n",
+			"reported since check %lu (0: the baseline): fingerprint %016lx%016lx -> "
+			"%016lx%016lx\n",
 			m->slot, m->page, (uint64_t)(m->slot ? RV_GPA_DATA : 0) + m->page * 4096, point - 1,
 			m->was.hi, m->was.lo, m->now.hi, m->now.lo);
-		if (ot->nr_first < ORACLE_NAMED)
+		bool known = false; /* a page left writable is lost at every check */
+		for (uint32_t j = 0; j < ot->nr_first; j++)
+			known |= ot->first[j].index == m->index;
+		if (!known && ot->nr_first < ORACLE_NAMED)
 			ot->first[ot->nr_first++] = *m;
 	}
 	if (lost > o->named)
