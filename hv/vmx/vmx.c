@@ -765,9 +765,7 @@ bool vmx_reinject(const struct vmx_exit *e)
 
 	if (!(info & BIT(31)))
 		return false;
-	/* Bit 12 of the IDT-vectoring field is undefined; the injection
-	 * field's bits 30:12 are reserved (25.8.3). */
-	vmx_write(ENTRY_INTR_INFO, info & (BIT(31) | 0x7ff));
+	vmx_write(ENTRY_INTR_INFO, vmx_reinject_info(info));
 	if (info & BIT(11))
 		vmx_write(ENTRY_EXCEPTION_ERROR, e->idt_vec_error);
 	if (type == 4 || type == 5 || type == 6) /* software interrupt or exception */

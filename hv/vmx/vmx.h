@@ -112,6 +112,18 @@ void vmx_load_state(struct vmx_vcpu *x, const struct rv_vcpu_state *s);
 /* Re-inject the event whose delivery this exit interrupted; see vmx.c. */
 bool vmx_reinject(const struct vmx_exit *e);
 /*
+ * The VM-entry interruption-information field that re-injects the event an
+ * IDT-vectoring information field describes (Vol. 3C, 25.9.3, Information
+ * for VM Exits That Occur During Event Delivery; 25.8.3, VM-Entry Controls
+ * for Event Injection): valid, type, vector and "deliver error code" (bit
+ * 11) as they were; bit 12 (undefined there) and 30:13 (reserved in both)
+ * cleared.  Pure: host-tested in tests/unit/test_vmcheck.c.
+ */
+static inline u32 vmx_reinject_info(u32 idt_vec_info)
+{
+	return idt_vec_info & (BIT(31) | 0xfff);
+}
+/*
  * After an NMI exit: make sure the guest is not left with "blocking by
  * NMI" (see vmx.c); returns true if it was.
  */
