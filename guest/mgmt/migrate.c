@@ -242,7 +242,7 @@ void scenario_migrate(struct scenario_run *run)
 		goto out;
 
 	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
-	downtime = rdtsc();
+	uint64_t t_hold = rdtsc();
 	if (!track_pause_all(run, &src) || !track_collect(run, &src))
 		goto out;
 	precopy_record(&pc, copy_dirty(&sc), 0, 0);
@@ -255,7 +255,7 @@ void scenario_migrate(struct scenario_run *run)
 		}
 	}
 	/* 4. Compare every page (not part of the downtime: a check), then switch over. */
-	downtime = rdtsc() - downtime;
+	downtime = rdtsc() - t_hold;
 	for (uint64_t p = 0; p < src.total_pages; p++) {
 		volatile uint64_t *a = (volatile uint64_t *)track_page(&src, p);
 		volatile uint64_t *b = (volatile uint64_t *)track_page(&sc.d, p);
