@@ -306,7 +306,8 @@ out:;
 	result_kv(run, "heartbeat_before=%lu heartbeat_after=%lu", hb_before,
 		  is_linux ? lw.hb_last : 0);
 	if (is_linux)
-		result_kv(run, "writer_rounds=%lu writer_errors=%lu", lw.rounds, lw.errors);
+		result_kv(run, "rate=%lu writer_rounds=%lu writer_errors=%lu", rate, lw.rounds,
+			  lw.errors);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed && !run->skipped)
