@@ -161,7 +161,9 @@ static uint64_t copy_slot(long src, long dst, uint32_t slot, uint64_t bytes)
 	if (hc_map((uint64_t)src, slot, (uint64_t)(uintptr_t)s) ||
 	    hc_map((uint64_t)dst, slot, (uint64_t)(uintptr_t)d))
 		return 0;
-	memcpy(d, s, bytes);
+	/* REP MOVSQ: the library's memcpy goes byte by byte, slow for 68 MiB under Bochs. */
+	uint64_t n = bytes / 8;
+	asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 	return bytes / 4096;
 }
 

@@ -445,8 +445,10 @@ struct rv_vcpu_state {
 	/*
 	 * 1.2: what VM entry and exit do not switch (docs/03-vmx.md, "What
 	 * VMX switches and what we do").  xcr0 is the XCR0 the area was saved
-	 * under; a state given with another non-zero xcr0 is refused
-	 * (-RV_EINVAL), since no guest can change XCR0 (XSETBV stops it).
+	 * under: the hypervisor's, which our own guests cannot change (XSETBV
+	 * stops them), so a state of theirs given with another non-zero xcr0
+	 * is refused (-RV_EINVAL); 1.6: for a Linux vCPU the guest's own (see
+	 * plat below).
 	 * xsave is the processor's standard-format XSAVE image (Vol. 1, 13.4,
 	 * XSAVE Area): legacy region, header (XSTATE_BV at byte 512, which
 	 * must name only components of xcr0; bytes 520-575 zero) and the
@@ -486,8 +488,9 @@ struct rv_vcpu_state {
 	 * (docs/12-linux.md, "Moving a Linux partition").  GET fills it and
 	 * sets RV_VCPU_PLAT; SET on a Linux vCPU wants RV_VCPU_PLAT, on any
 	 * other vCPU all of plat zero.  xcr0 above is then the guest's own
-	 * (XSETBV): the host's (what a vCPU starts with) or one XSETBV would
-	 * take.  Times are absolute TSC values: the TSC is the host's on
+	 * (XSETBV): 0 or the host's (what a vCPU starts with), or one XSETBV
+	 * would take (x87, SSE, AVX at most; x87 always; AVX only with SSE);
+	 * XSTATE_BV names only its components.  Times are absolute TSC values: the TSC is the host's on
 	 * every CPU, with no offset (docs/12).
 	 */
 	struct rv_vcpu_plat {
