@@ -31,6 +31,7 @@
  *
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
+#include "linuxstate.h"
 #include "lxwatch.h"
 #include "precopy.h"
 #include "track.h"
@@ -246,7 +247,15 @@ void scenario_migrate(struct scenario_run *run)
 	if (!track_pause_all(run, &src) || !track_collect(run, &src))
 		goto out;
 	precopy_record(&pc, copy_dirty(&sc), 0, 0);
-	for (uint32_t v = 0; v < vcpus; v++) {
+	if (is_linux) {
+		/* Its console to the end first: the destination's stream goes
+		 * on at the source's position (linux_state_move). */
+		lx_drain(run, &lw);
+		hb_before = lw.hb_last;
+		if (!linux_state_move(run, src.id, dst, (uint32_t)vcpus))
+			goto out;
+	}
+	for (uint32_t v = 0; !is_linux && v < vcpus; v++) {
 		struct rv_vcpu_state st;
 		if ((rc = hc_vcpu_get_state((uint64_t)src.id, v, &st)) ||
 		    (rc = hc_vcpu_set_state((uint64_t)dst, v, &st))) {
@@ -272,10 +281,6 @@ void scenario_migrate(struct scenario_run *run)
 	}
 	run->checked = src.total_pages;
 	run->lost = mismatch;
-	if (is_linux) {
-		lx_drain(run, &lw); /* what the source printed before it was held */
-		hb_before = lw.hb_last;
-	}
 	uint64_t t_destroy = rdtsc();
 	if ((rc = hc_partition_destroy((uint64_t)src.id))) {
 		result_fail(run, "reason=destroy-source err=%ld", rc);
