@@ -31,6 +31,7 @@
  *
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
+#include "linuxstate.h"
 #include "lxwatch.h"
 #include "precopy.h"
 #include "track.h"
@@ -242,11 +243,19 @@ void scenario_migrate(struct scenario_run *run)
 		goto out;
 
 	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
-	downtime = rdtsc();
+	uint64_t t_hold = rdtsc();
 	if (!track_pause_all(run, &src) || !track_collect(run, &src))
 		goto out;
 	precopy_record(&pc, copy_dirty(&sc), 0, 0);
-	for (uint32_t v = 0; v < vcpus; v++) {
+	if (is_linux) {
+		/* Its console to the end first: the destination's stream goes
+		 * on at the source's position (linux_state_move). */
+		lx_drain(run, &lw);
+		hb_before = lw.hb_last;
+		if (!linux_state_move(run, src.id, dst, (uint32_t)vcpus))
+			goto out;
+	}
+	for (uint32_t v = 0; !is_linux && v < vcpus; v++) {
 		struct rv_vcpu_state st;
 		if ((rc = hc_vcpu_get_state((uint64_t)src.id, v, &st)) ||
 		    (rc = hc_vcpu_set_state((uint64_t)dst, v, &st))) {
@@ -255,7 +264,7 @@ void scenario_migrate(struct scenario_run *run)
 		}
 	}
 	/* 4. Compare every page (not part of the downtime: a check), then switch over. */
-	downtime = rdtsc() - downtime;
+	downtime = rdtsc() - t_hold;
 	for (uint64_t p = 0; p < src.total_pages; p++) {
 		volatile uint64_t *a = (volatile uint64_t *)track_page(&src, p);
 		volatile uint64_t *b = (volatile uint64_t *)track_page(&sc.d, p);
@@ -272,10 +281,6 @@ void scenario_migrate(struct scenario_run *run)
 	}
 	run->checked = src.total_pages;
 	run->lost = mismatch;
-	if (is_linux) {
-		lx_drain(run, &lw); /* what the source printed before it was held */
-		hb_before = lw.hb_last;
-	}
 	uint64_t t_destroy = rdtsc();
 	if ((rc = hc_partition_destroy((uint64_t)src.id))) {
 		result_fail(run, "reason=destroy-source err=%ld", rc);
@@ -306,7 +311,8 @@ out:;
 	result_kv(run, "heartbeat_before=%lu heartbeat_after=%lu", hb_before,
 		  is_linux ? lw.hb_last : 0);
 	if (is_linux)
-		result_kv(run, "writer_rounds=%lu writer_errors=%lu", lw.rounds, lw.errors);
+		result_kv(run, "rate=%lu writer_rounds=%lu writer_errors=%lu", rate, lw.rounds,
+			  lw.errors);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed && !run->skipped)

@@ -162,6 +162,9 @@ class ArgumentChecks(Base):
         runs = [("migrate", [("vcpus", "3")]), ("hello", [])]
         self.assertEqual(scenarios.default_cpus(runs, self.table, self.limits), 7)
         self.assertEqual(scenarios.default_cpus([("faults", [])], self.table, self.limits), 3)
+        # linux-clone: the source's vCPUs and the destination's.
+        self.assertEqual(
+            scenarios.default_cpus([("linux-clone", [("vcpus", "2")])], self.table, self.limits), 5)
 
 
 class ScenarioFile(Base):
