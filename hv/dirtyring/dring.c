@@ -37,18 +37,10 @@ u32 dring_used(const struct dring *r)
 
 enum dring_push_result dring_push(struct dring *r, u32 slot, u64 offset)
 {
-	u32 di = r->dirty_index;
-	u32 used = di - load_acquire(&r->reset_index);
-
-	if (used >= r->size)
+	if (!dring_has_room(r))
 		return DRING_FULL;
-	struct rv_dirty_entry *e = &r->entries[di & (r->size - 1)];
-	e->slot = slot;
-	e->offset = offset;
-	/* The fields must be visible before the consumer sees DIRTY. */
-	store_release(&e->flags, RV_DIRTY_FLAG_DIRTY);
-	store_release(&r->dirty_index, di + 1);
-	return used + 1 >= r->soft_limit ? DRING_SOFT_FULL : DRING_PUSHED;
+	dring_push_room(r, slot, offset);
+	return dring_used(r) >= r->soft_limit ? DRING_SOFT_FULL : DRING_PUSHED;
 }
 
 /*
