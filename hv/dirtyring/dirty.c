@@ -382,9 +382,12 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 		return;
 	}
 	const struct mem_slot *s = &d->slots[slot];
-	ctx->stale += dring_clip_batch(base, &mask, slot_pages(s));
-	if (!mask)
-		return;
+	/* A batch reaches 63 pages past base at most: clip only near the end. */
+	if (slot_pages(s) - base < 64 || base >= slot_pages(s)) {
+		ctx->stale += dring_clip_batch(base, &mask, slot_pages(s));
+		if (!mask)
+			return;
+	}
 	u64 gpa = s->gpa + base * PAGE_SIZE;
 	ctx->protected += d->pml_on ? ept_clear_dirty_mask(d->ept, gpa, mask)
 				    : ept_track_protect_mask(d->ept, gpa, mask);
