@@ -119,29 +119,56 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
  * "Exactly": an entry we harvested but the hypervisor has not reset yet
  * still has DIRTY set; after a full lap of a full ring, that is the next
  * entry we look at, and it must stop us, not be harvested again.
+ *
+ * harvest_run is the loop for good entries (slot 1, offset inside it):
+ * it calls nothing, so the ring, its end, the slot's size and the bitmap
+ * stay in registers; per entry it does the acquire load, reads slot and
+ * offset, sets the page's bit and release-stores, nothing more (docs/09,
+ * "Where the ticks go").  It stops at the first entry that is not DIRTY
+ * or not good and returns it; harvest_ring reports a bad one and goes on.
+ * A lap ends at an entry we harvested ourselves, so a run is bounded by
+ * the ring's size.
  */
+static struct rv_dirty_entry *harvest_run(struct rv_dirty_entry *e, struct rv_dirty_entry *ring,
+					  struct rv_dirty_entry *end, uint64_t npages,
+					  uint64_t *dirty, uint32_t *n)
+{
+	uint32_t k = 0;
+
+	while (load_acquire(&e->flags) == RV_DIRTY_FLAG_DIRTY && e->slot == 1) {
+		uint64_t off = e->offset;
+		if (off >= npages)
+			break;
+		set_bit64(dirty, off);
+		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
+		k++;
+		if (++e == end)
+			e = ring;
+	}
+	*n += k;
+	return e;
+}
+
 static uint64_t harvest_ring(struct tracked *t, uint32_t v)
 {
 	struct rv_dirty_entry *ring = (struct rv_dirty_entry *)t->rings.gpa[v];
-	uint32_t mask = t->rings.entries - 1;
-	uint64_t n = 0;
+	struct rv_dirty_entry *end = ring + t->rings.entries;
+	struct rv_dirty_entry *e = &ring[t->fetch[v] & (t->rings.entries - 1)];
+	uint32_t n = 0;
 
 	for (;;) {
-		struct rv_dirty_entry *e = &ring[t->fetch[v] & mask];
+		e = harvest_run(e, ring, end, t->npages, t->dirty, &n);
 		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
 			break;
-		if (e->slot != 1 || e->offset >= t->npages) {
-			gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
-				t->fetch[v], e->slot, e->offset);
-			t->bad_entries++;
-		} else {
-			set_bit64(t->dirty, e->offset);
-			t->last[v] = e->offset + 1;
-		}
+		gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
+			t->fetch[v] + n, e->slot, e->offset);
+		t->bad_entries++;
 		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
-		t->fetch[v]++;
 		n++;
+		if (++e == end)
+			e = ring;
 	}
+	t->fetch[v] += n;
 	return n;
 }
 
