@@ -125,9 +125,12 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
  * stay in registers; per entry it does the acquire load, reads slot and
  * offset, sets the page's bit and release-stores, nothing more (docs/09,
  * "Where the ticks go").  It stops at the first entry that is not DIRTY
- * or not good and returns it; harvest_ring reports a bad one and goes on.
- * A lap ends at an entry we harvested ourselves, so a run is bounded by
- * the ring's size.
+ * or not good and returns it.  harvest_ring then looks at that entry
+ * again, with the handshake of its own (acquire load, then slot and
+ * offset): not DIRTY, the harvest is over; DIRTY and good, the producer
+ * pushed it after harvest_run's load, and the run goes on; DIRTY and
+ * bad, it is reported and marked.  A lap ends at an entry we harvested
+ * ourselves, so a run is bounded by the ring's size.
  */
 static struct rv_dirty_entry *harvest_run(struct rv_dirty_entry *e, struct rv_dirty_entry *ring,
 					  struct rv_dirty_entry *end, uint64_t npages,
@@ -160,6 +163,8 @@ static uint64_t harvest_ring(struct tracked *t, uint32_t v)
 		e = harvest_run(e, ring, end, t->npages, t->dirty, &n);
 		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
 			break;
+		if (e->slot == 1 && e->offset < t->npages)
+			continue; /* pushed after harvest_run's load: a good one */
 		gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
 			t->fetch[v] + n, e->slot, e->offset);
 		t->bad_entries++;
