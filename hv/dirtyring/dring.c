@@ -63,6 +63,9 @@ static void batch_flush(struct dring *r, u32 slot, u64 base, u64 mask,
 	store_release(&r->reset_index, to);
 }
 
+/* The first 8 bytes of an entry (flags, slot) read as one u64. */
+typedef u64 __attribute__((may_alias)) u64_alias;
+
 u32 dring_reset(struct dring *r, u32 max, dring_rearm_fn fn, void *ctx)
 {
 	/* The ring's shape in locals (registers): the acquire loads below
@@ -102,7 +105,7 @@ u32 dring_reset(struct dring *r, u32 max, dring_rearm_fn fn, void *ctx)
 		 */
 		u64 key = (u64)slot << 32 | (RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
 		for (; f != end; f++) {
-			if (load_acquire((u64 *)f) != key)
+			if (load_acquire((const u64_alias *)f) != key)
 				break;
 			u64 delta = READ_ONCE(f->offset) - base; /* huge if below base */
 			if (delta >= 64)
