@@ -136,7 +136,7 @@ static struct rv_dirty_entry *harvest_run(struct rv_dirty_entry *e, struct rv_di
 					  struct rv_dirty_entry *end, uint64_t npages,
 					  uint64_t *dirty, uint32_t *n)
 {
-	uint32_t k = 0;
+	struct rv_dirty_entry *from = e; /* entries taken: e - from, plus a lap's */
 
 	while (load_acquire(&e->flags) == RV_DIRTY_FLAG_DIRTY && e->slot == 1) {
 		uint64_t off = e->offset;
@@ -144,11 +144,12 @@ static struct rv_dirty_entry *harvest_run(struct rv_dirty_entry *e, struct rv_di
 			break;
 		set_bit64(dirty, off);
 		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
-		k++;
-		if (++e == end)
-			e = ring;
+		if (++e == end) {
+			*n += (uint32_t)(e - from);
+			e = from = ring;
+		}
 	}
-	*n += k;
+	*n += (uint32_t)(e - from);
 	return e;
 }
 
