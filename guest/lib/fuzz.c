@@ -103,6 +103,8 @@ static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_PARTITION_WATCHDOG] = { A_ID, A_ANY }, /* ticks: any of the pool's numbers */
 	[RV_HC_CONSOLE_READ] = { A_ID, A_OUT },       /* in/out struct, garbage or ours */
 	[RV_HC_BITMAP_CLEAR_RANGE] = { A_ID, A_SLOT, A_PAGE, A_PAGE, A_IN, A_CFLAGS },
+	[RV_HC_PLATFORM_GET_STATE] = { A_ID, A_OUT }, /* 1.6 */
+	[RV_HC_PLATFORM_SET_STATE] = { A_ID, A_IN },
 };
 
 /* Bytes a call reads or writes at its pointer argument; 0: unknown or none. */
@@ -137,6 +139,9 @@ static uint64_t ptr_len(uint64_t nr, const uint64_t *a)
 		return sizeof(struct rv_vcpu_state);
 	case RV_HC_CONSOLE_READ:
 		return sizeof(struct rv_console_read);
+	case RV_HC_PLATFORM_GET_STATE:
+	case RV_HC_PLATFORM_SET_STATE:
+		return sizeof(struct rv_platform_state);
 	case RV_HC_BITMAP_CLEAR_RANGE:
 		/* A word per 64 pages of the range (none past any slot: no verdict). */
 		return a[3] <= FZ_SLOT_PAGES_MAX ? (a[3] + 63) / 64 * 8 : 0;
@@ -537,11 +542,18 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		a[1] = out;
 		k->ptr = 1;
 		break;
-	case RV_HC_VCPU_SET_STATE:
+	case RV_HC_VCPU_SET_STATE: {
+		/* 1.6: now and then with a platform part, which a vCPU of
+		 * ours (no Linux) must refuse; else with none. */
+		struct rv_vcpu_state *st = (void *)(c->scratch + SC_STATE);
+		memset(&st->plat, 0, sizeof(st->plat));
+		if (chance(c, 25))
+			st->plat.flags = RV_VCPU_PLAT;
 		a[1] = 0;
 		a[2] = c->scratch + SC_STATE;
 		k->ptr = 2;
 		break;
+	}
 	case RV_HC_TRACE:
 		a[0] = RV_TRACE_READ;
 		a[1] = out;
@@ -567,6 +579,7 @@ static const uint64_t wellformed_nrs[] = {
 	RV_HC_MAP,               RV_HC_DIRTY_STATS,    RV_HC_VCPU_STATS,
 	RV_HC_VCPU_GET_STATE,    RV_HC_VCPU_SET_STATE, RV_HC_HV_INFO,
 	RV_HC_WAIT_EVENT,        RV_HC_TRACE, RV_HC_CONSOLE_READ,
+	RV_HC_PLATFORM_GET_STATE, RV_HC_PLATFORM_SET_STATE,
 };
 
 /*
@@ -726,7 +739,13 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	/* No partition of a fuzz run boots Linux, so none has a console to read. */
 	if (k->nr == RV_HC_CONSOLE_READ)
 		k->bad = true;
+	/* 1.6: nor a platform whose state could be read or given. */
+	if (k->nr == RV_HC_PLATFORM_GET_STATE || k->nr == RV_HC_PLATFORM_SET_STATE)
+		k->bad = true;
 	/* Inputs we wrote ourselves, at the one place we know what they hold. */
+	if (k->nr == RV_HC_VCPU_SET_STATE && a[2] == c->scratch + SC_STATE &&
+	    ((const struct rv_vcpu_state *)a[2])->plat.flags)
+		k->bad = true;
 	if (k->nr == RV_HC_PARTITION_CREATE && a[0] == c->scratch + SC_IN) {
 		const struct rv_partition_spec *sp = (const void *)a[0];
 		if (sp->image != RV_IMAGE_WORK_ABI || sp->cmdline[0] || sp->nr_vcpus == 0 ||
