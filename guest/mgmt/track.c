@@ -142,33 +142,79 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
  * "Exactly": an entry we harvested but the hypervisor has not reset yet
  * still has DIRTY set; after a full lap of a full ring, that is the next
  * entry we look at, and it must stop us, not be harvested again.
+ *
+ * harvest_run is the loop for good entries (slot 1 with an offset inside
+ * it, or with all_slots slot 0 inside the system slot): it calls nothing,
+ * so the ring, its end, the slots' sizes and the bitmap stay in registers;
+ * per entry it does the acquire load, reads slot and offset, sets the
+ * page's bit and release-stores, nothing more (docs/09, "Where the ticks
+ * go").  It stops at the first entry that is not DIRTY or not good and
+ * returns it.  harvest_ring then looks at that entry again, with the
+ * handshake of its own (acquire load, then slot and offset): not DIRTY,
+ * the harvest is over; DIRTY and good, the producer pushed it after
+ * harvest_run's load, and the run goes on; DIRTY and bad, it is reported
+ * and marked.  A lap ends at an entry we harvested ourselves, so a run is
+ * bounded by the ring's size.
  */
+
+/* The bit of (slot, off) in t->dirty: data pages first, then the system
+ * slot's (track.h); false for an entry naming anything else.  sys_pages
+ * is 0 unless slot 0 is logged. */
+static inline bool harvest_bit(uint32_t slot, uint64_t off, uint64_t npages, uint64_t sys_pages,
+			       uint64_t *bit)
+{
+	if (slot == 1 && off < npages)
+		*bit = off;
+	else if (slot == 0 && off < sys_pages)
+		*bit = npages + off;
+	else
+		return false;
+	return true;
+}
+
+static struct rv_dirty_entry *harvest_run(struct rv_dirty_entry *e, struct rv_dirty_entry *ring,
+					  struct rv_dirty_entry *end, uint64_t npages,
+					  uint64_t sys_pages, uint64_t *dirty, uint32_t *n)
+{
+	struct rv_dirty_entry *from = e; /* entries taken: e - from, plus a lap's */
+	uint64_t bit;
+
+	while (load_acquire(&e->flags) == RV_DIRTY_FLAG_DIRTY &&
+	       harvest_bit(e->slot, e->offset, npages, sys_pages, &bit)) {
+		set_bit64(dirty, bit);
+		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
+		if (++e == end) {
+			*n += (uint32_t)(e - from);
+			e = from = ring;
+		}
+	}
+	*n += (uint32_t)(e - from);
+	return e;
+}
+
 static uint64_t harvest_ring(struct tracked *t, uint32_t v)
 {
 	struct rv_dirty_entry *ring = (struct rv_dirty_entry *)t->rings.gpa[v];
-	uint32_t mask = t->rings.entries - 1;
-	uint64_t n = 0;
+	struct rv_dirty_entry *end = ring + t->rings.entries;
+	struct rv_dirty_entry *e = &ring[t->fetch[v] & (t->rings.entries - 1)];
+	uint64_t sys_pages = t->all_slots ? TRACK_SYS_PAGES : 0, bit;
+	uint32_t n = 0;
 
 	for (;;) {
-		struct rv_dirty_entry *e = &ring[t->fetch[v] & mask];
+		e = harvest_run(e, ring, end, t->npages, sys_pages, t->dirty, &n);
 		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
 			break;
-		uint32_t slot = e->slot;
-		uint64_t off = e->offset;
-		if (slot == 1 && off < t->npages) {
-			set_bit64(t->dirty, off);
-			t->last[v] = off + 1;
-		} else if (slot == 0 && t->all_slots && off < TRACK_SYS_PAGES) {
-			set_bit64(t->dirty, t->npages + off);
-		} else {
-			gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
-				t->fetch[v], slot, off);
-			t->bad_entries++;
-		}
+		if (harvest_bit(e->slot, e->offset, t->npages, sys_pages, &bit))
+			continue; /* pushed after harvest_run's load: a good one */
+		gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
+			t->fetch[v] + n, e->slot, e->offset);
+		t->bad_entries++;
 		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
-		t->fetch[v]++;
 		n++;
+		if (++e == end)
+			e = ring;
 	}
+	t->fetch[v] += n;
 	return n;
 }
 

@@ -58,7 +58,6 @@ struct tracked {
 	uint64_t harvested, unreset; /* entries harvested; not yet reset */
 	uint64_t resets; /* RV_HC_RING_RESET calls made */
 	uint64_t bad_entries;
-	uint64_t last[RV_MAX_VCPUS]; /* page+1 of the last entry harvested per ring */
 	/* protect=lazy: set by the caller after track_create. */
 	bool lazy;
 	bool initial_taken;	/* the first collect took the initially-set bitmap */

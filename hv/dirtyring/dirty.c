@@ -37,14 +37,22 @@ void dirty_flush(struct dirty_part *d)
 	d->unresponsive |= vmx_flush_cpus(*d->cpu_mask);
 }
 
-/* The slot holding gpa if logging is on for it, else NULL. */
-/* Inlined: the write-fault path pays for every call (docs/perf). */
+/*
+ * The slot holding gpa if logging is on for it, else NULL.  Only the
+ * logged slots are looked at (a logged slot is always in use: deleting a
+ * slot switches its logging off first), and one unsigned compare checks
+ * both ends of each.  Inlined: the write-fault path pays for every call
+ * (docs/09).
+ */
 static __attribute__((always_inline)) inline struct mem_slot *logged_slot(struct dirty_part *d,
 									  u64 gpa)
 {
-	struct mem_slot *s = slot_find(d->slots, gpa);
-
-	return s && (d->log_slots & BIT(s->id)) ? s : NULL;
+	for (u32 m = READ_ONCE(d->log_slots); m; m &= m - 1) {
+		struct mem_slot *s = &d->slots[(u32)__builtin_ctz(m)];
+		if (gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
 }
 
 /* Pages a slot's dirty bitmap takes: a bit per page, whole pages. */
@@ -53,27 +61,29 @@ static u64 bitmap_pages(const struct mem_slot *s)
 	return ALIGN_UP((slot_pages(s) + 7) / 8, PAGE_SIZE) / PAGE_SIZE;
 }
 
-/* Push gpa's page into vCPU vi's ring, count it and trace it. */
-static __attribute__((always_inline)) inline enum dring_push_result
-push(struct dirty_part *d, u32 vi, const struct mem_slot *s, u64 gpa)
+/* Push page offset of slot s into vCPU vi's ring, which has room
+ * (dring_has_room), count it and trace it. */
+static __attribute__((always_inline)) inline void push_room(struct dirty_part *d, u32 vi,
+							    const struct mem_slot *s, u64 offset)
 {
 	struct dirty_vcpu *dv = &d->vcpu[vi];
-	u64 offset = (gpa - s->gpa) >> PAGE_SHIFT;
-	/* Only the trace wants the count: no call for it otherwise. */
-	u32 used = READ_ONCE(trace_on) ? dring_used(&dv->ring) : 0;
-	enum dring_push_result r = dring_push(&dv->ring, s->id, offset);
 
-	if (r == DRING_FULL)
-		return r;
+	dring_push_room(&dv->ring, s->id, offset);
 	dv->ring_pushes++;
-	trace(RV_TR_RING_PUSH, tag(d, vi), (u64)(dv->ring.dirty_index - 1) << 32 | (used + 1),
-	      (u64)s->id << 48 | offset);
-	return r;
+	/* Only the trace wants the count: no call for it otherwise. */
+	if (__builtin_expect(READ_ONCE(trace_on), 0))
+		trace(RV_TR_RING_PUSH, tag(d, vi),
+		      (u64)(dv->ring.dirty_index - 1) << 32 | dring_used(&dv->ring),
+		      (u64)s->id << 48 | offset);
 }
 
-static bool ring_full(const struct dirty_vcpu *dv)
+/* Push gpa's page into vCPU vi's ring if it has room; false if full. */
+static bool push(struct dirty_part *d, u32 vi, const struct mem_slot *s, u64 gpa)
 {
-	return dring_used(&dv->ring) >= dv->ring.size;
+	if (!dring_has_room(&d->vcpu[vi].ring))
+		return false;
+	push_room(d, vi, s, (gpa - s->gpa) >> PAGE_SHIFT);
+	return true;
 }
 
 /*
@@ -107,7 +117,9 @@ enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qu
 		return DIRTY_NOT_TRACKED;
 	trace(RV_TR_EPT_VIOLATION, tag(d, vi), gpa, qual);
 
-	if (d->rings_on && ring_full(dv)) {
+	bool rings = d->rings_on;
+	/* Only this CPU pushes to dv's ring: the room found here stays. */
+	if (rings && !dring_has_room(&dv->ring)) {
 		dv->full_waits++;
 		if (!dv->full_wait) {
 			dv->full_wait = true;
@@ -122,11 +134,10 @@ enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qu
 		return DIRTY_HANDLED;
 	}
 	dv->write_faults++;
-	if (d->rings_on) {
-		enum dring_push_result r = push(d, vi, s, gpa);
-		ASSERT(r != DRING_FULL); /* we checked, and only this CPU pushes */
+	u64 offset = (gpa - s->gpa) >> PAGE_SHIFT;
+	if (rings) {
+		push_room(d, vi, s, offset);
 	} else {
-		u64 offset = (gpa - s->gpa) >> PAGE_SHIFT;
 		__atomic_fetch_or(&d->bitmap[s->id][offset / 64], BIT(offset % 64),
 				  __ATOMIC_RELAXED);
 		dv->bitmap_sets++;
@@ -150,7 +161,7 @@ static bool pml_push(void *c, u64 gpa)
 		ctx->d->vcpu[ctx->vi].pml_dropped++;
 		return true;
 	}
-	return push(ctx->d, ctx->vi, s, gpa) != DRING_FULL;
+	return push(ctx->d, ctx->vi, s, gpa);
 }
 
 /*
@@ -180,7 +191,7 @@ enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa)
 	if (!leaf)
 		return DIRTY_NOT_TRACKED;
 	/* Only vi's owner CPU pushes to its ring: room stays room. */
-	bool room = dv && (!d->rings_on || !ring_full(dv));
+	bool room = dv && (!d->rings_on || dring_has_room(&dv->ring));
 	if (d->pml_on) {
 		/* Nothing would log this store: set the dirty flag as the
 		 * processor would and log the page if the flag was clear. */
@@ -371,9 +382,12 @@ static void rearm(void *c, u32 slot, u64 base, u64 mask)
 		return;
 	}
 	const struct mem_slot *s = &d->slots[slot];
-	ctx->stale += dring_clip_batch(base, &mask, slot_pages(s));
-	if (!mask)
-		return;
+	/* A batch reaches 63 pages past base at most: clip only near the end. */
+	if (slot_pages(s) - base < 64 || base >= slot_pages(s)) {
+		ctx->stale += dring_clip_batch(base, &mask, slot_pages(s));
+		if (!mask)
+			return;
+	}
 	u64 gpa = s->gpa + base * PAGE_SIZE;
 	ctx->protected += d->pml_on ? ept_clear_dirty_mask(d->ept, gpa, mask)
 				    : ept_track_protect_mask(d->ept, gpa, mask);

@@ -49,6 +49,30 @@ void dring_init(struct dring *r, struct rv_dirty_entry *mem, u32 size, u32 soft_
 		u32 start_index);
 u32 dring_used(const struct dring *r);
 enum dring_push_result dring_push(struct dring *r, u32 slot, u64 offset);
+
+/* Is there a free entry?  Only the owner CPU pushes, so room stays room
+ * until its next push; a reset can only add room. */
+static inline __attribute__((always_inline)) bool dring_has_room(const struct dring *r)
+{
+	return r->dirty_index - load_acquire(&r->reset_index) < r->size;
+}
+
+/*
+ * dring_push for a caller that found room (dring_has_room), inline: the
+ * write fault's push.  Same order as dring_push: slot and offset, then
+ * flags = DIRTY (release), then dirty_index (release).
+ */
+static inline __attribute__((always_inline)) void dring_push_room(struct dring *r, u32 slot,
+								  u64 offset)
+{
+	u32 di = r->dirty_index;
+	struct rv_dirty_entry *e = &r->entries[di & (r->size - 1)];
+
+	e->slot = slot;
+	e->offset = offset;
+	store_release(&e->flags, RV_DIRTY_FLAG_DIRTY);
+	store_release(&r->dirty_index, di + 1);
+}
 /*
  * Reset at most max harvested entries from reset_index on, in order,
  * stopping early at the first entry without RESET or at dirty_index (so

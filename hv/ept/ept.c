@@ -3,9 +3,7 @@
 #include "ept/ept.h"
 #include "platform/mm.h"
 
-#define GPA_LIMIT (1ull << 48) /* what a 4-level walk can reach */
-
-static unsigned idx(u64 gpa, int level) { return (gpa >> (12 + 9 * level)) & 511; }
+#define GPA_LIMIT EPT_GPA_LIMIT
 
 /* Walk down to the page table holding gpa's leaf; create tables if asked. */
 static u64 *walk(struct ept *e, u64 gpa, bool create)
@@ -13,7 +11,7 @@ static u64 *walk(struct ept *e, u64 gpa, bool create)
 	u64 *table = (u64 *)e->root;
 
 	for (int level = 3; level > 0; level--) {
-		u64 *ent = &table[idx(gpa, level)];
+		u64 *ent = &table[ept_idx(gpa, level)];
 		if (!(*ent & EPT_RWX)) {
 			if (!create)
 				return NULL;
@@ -26,7 +24,7 @@ static u64 *walk(struct ept *e, u64 gpa, bool create)
 		}
 		table = (u64 *)(*ent & EPT_ADDR_MASK);
 	}
-	return &table[idx(gpa, 0)];
+	return &table[ept_idx(gpa, 0)];
 }
 
 int ept_init(struct ept *e)
@@ -61,13 +59,6 @@ void ept_unmap(struct ept *e, u64 gpa, u64 npages)
 	}
 }
 
-u64 *ept_leaf(const struct ept *e, u64 gpa)
-{
-	if (gpa >= GPA_LIMIT)
-		return NULL;
-	return walk((struct ept *)e, gpa, false);
-}
-
 int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm)
 {
 	u64 *leaf = ept_leaf(e, gpa);
@@ -93,14 +84,7 @@ static bool protect_leaf(u64 *leaf)
 
 static bool unprotect_leaf(u64 *leaf)
 {
-	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
-
-	do {
-		if (!(old & EPT_TRACKED))
-			return false;
-	} while (!__atomic_compare_exchange_n(leaf, &old, (old | EPT_W) & ~EPT_TRACKED, false,
-					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-	return true;
+	return ept_track_unprotect(NULL, leaf);
 }
 
 static bool clear_dirty_leaf(u64 *leaf)
@@ -125,24 +109,28 @@ u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages)
 	return for_range(e, gpa, npages, protect_leaf);
 }
 
-/* Apply fn to the leaves of a 64-page batch: one walk per page table
- * (2 MiB of guest space), not per page. */
-static u64 for_mask(struct ept *e, u64 gpa, u64 mask, bool (*fn)(u64 *leaf))
+/*
+ * Apply fn to the leaves of a 64-page batch: one lookup per page table
+ * (a batch spans at most two), then straight to each set bit.  Inlined
+ * with fn: a ring reset runs this for every page it re-arms (docs/09).
+ */
+static __attribute__((always_inline)) inline u64 for_mask(struct ept *e, u64 gpa, u64 mask,
+							   bool (*fn)(u64 *leaf))
 {
-	u64 n = 0, *pt = NULL, region = ~0ull;
+	u64 n = 0;
 
-	for (u64 i = 0; mask; i++, mask >>= 1) {
-		if (!(mask & 1))
-			continue;
-		u64 a = gpa + i * PAGE_SIZE;
-		if ((a >> 21) != region) {
-			region = a >> 21;
-			pt = walk(e, a, false);
-			if (pt)
-				pt -= idx(a, 0); /* start of that page table */
-		}
-		if (pt)
-			n += fn(&pt[idx(a, 0)]);
+	while (mask) {
+		unsigned room = 512 - ept_idx(gpa, 0); /* leaves left in gpa's table */
+		u64 here = room >= 64 ? mask : mask & (BIT(room) - 1);
+		u64 *leaf = ept_leaf(e, gpa);
+
+		if (leaf)
+			for (; here; here &= here - 1)
+				n += fn(&leaf[__builtin_ctzll(here)]);
+		if (room >= 64)
+			break;
+		mask >>= room;
+		gpa += (u64)room * PAGE_SIZE;
 	}
 	return n;
 }
@@ -151,8 +139,6 @@ u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask)
 {
 	return for_mask(e, gpa, mask, protect_leaf);
 }
-
-bool ept_track_unprotect(struct ept *e, u64 *leaf) { return unprotect_leaf(leaf); }
 
 u64 ept_clear_dirty(struct ept *e, u64 gpa, u64 npages)
 {

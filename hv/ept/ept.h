@@ -40,8 +40,38 @@ int ept_init(struct ept *e);
 int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 npages, u64 perm);
 /* Remove mappings (absent ones are skipped); caller flushes TLBs. */
 void ept_unmap(struct ept *e, u64 gpa, u64 npages);
-/* Pointer to the leaf entry of gpa, or NULL if no table reaches it. */
-u64 *ept_leaf(const struct ept *e, u64 gpa);
+#define EPT_GPA_LIMIT (1ull << 48) /* what a 4-level walk can reach */
+
+/* Index of gpa in its table at level (0: the leaf's page table). */
+static inline unsigned ept_idx(u64 gpa, int level)
+{
+	return (gpa >> (12 + 9 * level)) & 511;
+}
+
+/*
+ * Pointer to the leaf entry of gpa, or NULL if no table reaches it.
+ * Inline and unrolled, without walk()'s table-creating path: the write
+ * fault calls it on every tracked page (docs/09, "The write-fault path").
+ */
+static inline __attribute__((always_inline)) u64 *ept_leaf(const struct ept *e, u64 gpa)
+{
+	u64 *t = (u64 *)e->root, ent;
+
+	if (gpa >= EPT_GPA_LIMIT)
+		return NULL;
+	ent = t[ept_idx(gpa, 3)];
+	if (!(ent & EPT_RWX))
+		return NULL;
+	t = (u64 *)(ent & EPT_ADDR_MASK);
+	ent = t[ept_idx(gpa, 2)];
+	if (!(ent & EPT_RWX))
+		return NULL;
+	t = (u64 *)(ent & EPT_ADDR_MASK);
+	ent = t[ept_idx(gpa, 1)];
+	if (!(ent & EPT_RWX))
+		return NULL;
+	return &((u64 *)(ent & EPT_ADDR_MASK))[ept_idx(gpa, 0)];
+}
 /* Translate gpa: 0 with hpa and perm filled in, or -RV_EFAULT. */
 int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm);
 /*
@@ -55,8 +85,21 @@ u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages);
 /* Same for the pages of a 64-page batch whose bits are set in mask. */
 u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask);
 /* Give write access back to a page marked EPT_TRACKED; false if it was
- * not marked (already writable, or read-only for another reason). */
-bool ept_track_unprotect(struct ept *e, u64 *leaf);
+ * not marked (already writable, or read-only for another reason).  Inline:
+ * the write fault's one atomic.  Compare-and-exchange, not a plain store:
+ * two vCPUs may fault on the same page at once, and exactly one of them
+ * may log it. */
+static inline __attribute__((always_inline)) bool ept_track_unprotect(struct ept *e, u64 *leaf)
+{
+	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
+
+	do {
+		if (!(old & EPT_TRACKED))
+			return false;
+	} while (!__atomic_compare_exchange_n(leaf, &old, (old | EPT_W) & ~EPT_TRACKED, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	return true;
+}
 /* PML mode: clear the dirty flag of pages in range / in a 64-page batch
  * (so the next write logs them again); returns how many had it set. */
 u64 ept_clear_dirty(struct ept *e, u64 gpa, u64 npages);

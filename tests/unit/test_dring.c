@@ -122,6 +122,58 @@ static void test_batches_split_by_slot_and_distance(void **s)
 	assert_int_equal(calls[3].base, 5);
 }
 
+/* A batch stops at the ring's end: entries on both sides of the wrap are
+ * reset, in two rearm calls, with the masks their offsets give. */
+static void test_batch_stops_at_ring_end(void **s)
+{
+	struct dring r;
+	u32 fetch = 250;
+	dring_init(&r, mem, 256, 256, 250);
+	nr_calls = 0;
+	for (u32 i = 0; i < 10; i++)
+		dring_push(&r, 1, 500 + i); /* entries 250..255, then 0..3 */
+	assert_int_equal(harvest(&r, &fetch, 100), 10);
+	/* Past the ring's end, memory that looks like the next entries: a
+	 * reset that walked on would free those instead of entries 0..3. */
+	for (u32 k = 0; k < 4; k++)
+		mem[256 + k] = (struct rv_dirty_entry){ RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET, 1,
+							506 + k };
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 10);
+	assert_int_equal(nr_calls, 2);
+	assert_int_equal(calls[0].base, 500);
+	assert_int_equal(calls[0].mask, 0x3f);
+	assert_int_equal(calls[1].base, 506);
+	assert_int_equal(calls[1].mask, 0xf);
+	assert_int_equal(r.reset_index, 260);
+	for (u32 i = 0; i < 256; i++)
+		assert_int_equal(mem[i].flags, 0);
+	memset(&mem[256], 0, 4 * sizeof(mem[0]));
+}
+
+/* The ABI resets entries with RESET set, whatever else the consumer wrote
+ * into flags: such an entry ends a batch and opens the next, nothing is
+ * skipped, and offsets and slot still decide the masks. */
+static void test_reset_flag_alone_is_reset(void **s)
+{
+	struct dring r;
+	u32 fetch = 0;
+	dring_init(&r, mem, 256, 192, 0);
+	nr_calls = 0;
+	for (u32 i = 0; i < 4; i++)
+		dring_push(&r, 1, 40 + i);
+	assert_int_equal(harvest(&r, &fetch, 100), 4);
+	mem[2].flags = RV_DIRTY_FLAG_RESET; /* a consumer that stored RESET alone */
+	assert_int_equal(dring_reset(&r, ALL, rearm, NULL), 4);
+	assert_int_equal(nr_calls, 2);
+	assert_int_equal(calls[0].base, 40);
+	assert_int_equal(calls[0].mask, 0x3);
+	assert_int_equal(calls[1].base, 42);
+	assert_int_equal(calls[1].mask, 0x3);
+	assert_int_equal(r.reset_index, 4);
+	for (u32 i = 0; i < 4; i++)
+		assert_int_equal(mem[i].flags, 0);
+}
+
 static void test_wraparound_past_2_32(void **s)
 {
 	struct dring r;
@@ -316,6 +368,8 @@ int main(void)
 		cmocka_unit_test(test_full_ring_reset_is_bounded),
 		cmocka_unit_test(test_consumer_marking_behind_cannot_hold_the_reset),
 		cmocka_unit_test(test_entries_free_only_after_rearm),
+		cmocka_unit_test(test_batch_stops_at_ring_end),
+		cmocka_unit_test(test_reset_flag_alone_is_reset),
 	};
 	return cmocka_run_group_tests_name("dring", tests, NULL, NULL);
 }
