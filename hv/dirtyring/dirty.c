@@ -76,6 +76,8 @@ static bool ring_full(const struct dirty_vcpu *dv)
 	return dring_used(&dv->ring) >= dv->ring.size;
 }
 
+static u64 *huge_fault(struct dirty_part *d, u64 gpa, enum dirty_fault *r);
+
 /*
  * The write fault.  Vol. 3C, 29.3.3, EPT-Induced VM Exits: the write did
  * not happen; the guest's RIP still points at the store.  We log the page,
@@ -89,9 +91,11 @@ enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qu
 	struct dirty_vcpu *dv = &d->vcpu[vi];
 	u64 t0 = rdtsc();
 	u64 *leaf = ept_leaf(d->ept, gpa);
+	enum dirty_fault r;
 
-	if (!leaf)
-		return DIRTY_NOT_TRACKED;
+	/* No 4 KiB leaf: unmapped, or a huge one (off the common path). */
+	if (__builtin_expect(!leaf, 0) && !(leaf = huge_fault(d, gpa, &r)))
+		return r;
 	u64 ent = READ_ONCE(*leaf);
 	if (!(ent & EPT_TRACKED)) {
 		if (!(ent & EPT_W))
@@ -171,14 +175,56 @@ static void backup_set(struct dirty_part *d, const struct mem_slot *s, u64 gpa)
 	__atomic_fetch_add(&d->backup_sets, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * No 4 KiB leaf for gpa: unmapped, or a huge leaf maps it.  A tracked huge
+ * leaf (lazy splitting, or one a failed split protected whole) is split
+ * now and the caller goes on with gpa's 4 KiB leaf, so only that page
+ * becomes writable; the translation of the others does not change, and a
+ * CPU still holding the read-only huge one faults again and finds them.
+ * Without memory for the split the whole leaf becomes writable and every
+ * page of it goes into the slot's bitmap (the log in bitmap mode, the
+ * backup bitmap in ring modes, which the consumer collects before its
+ * final copy): nothing is lost.  NULL with *r otherwise.
+ */
+static __attribute__((noinline, cold)) u64 *huge_fault(struct dirty_part *d, u64 gpa,
+						       enum dirty_fault *r)
+{
+	struct mem_slot *s;
+	u32 l;
+	u64 *ent = ept_entry(d->ept, gpa, &l), *leaf;
+
+	*r = DIRTY_NOT_TRACKED;
+	if (!ent || l == 0)
+		return ent; /* unmapped, or split meanwhile */
+	u64 v = READ_ONCE(*ent);
+	if (!(v & EPT_TRACKED)) {
+		/* Writable: a stale translation (spurious); else not ours. */
+		if (v & EPT_W)
+			*r = DIRTY_HANDLED;
+		return NULL;
+	}
+	if (!(s = logged_slot(d, gpa)))
+		return NULL;
+	if ((leaf = ept_split(d->ept, gpa)))
+		return leaf;
+	*r = DIRTY_HANDLED;
+	if (ept_track_unprotect(d->ept, ent)) {
+		u64 size = EPT_LEVEL_SIZE(l), first = (gpa & ~(size - 1)) - s->gpa;
+		for (u64 off = 0; off < size; off += PAGE_SIZE)
+			backup_set(d, s, s->gpa + first + off);
+	}
+	return NULL;
+}
+
 enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa)
 {
 	struct mem_slot *s = logged_slot(d, gpa);
 	u64 *leaf = s ? ept_leaf(d->ept, gpa) : NULL;
 	struct dirty_vcpu *dv = vi < d->nr_vcpus ? &d->vcpu[vi] : NULL;
+	enum dirty_fault r = DIRTY_NOT_TRACKED;
 
-	if (!leaf)
-		return DIRTY_NOT_TRACKED;
+	if (!leaf && (!s || !(leaf = huge_fault(d, gpa, &r))))
+		return r;
 	/* Only vi's owner CPU pushes to its ring: room stays room. */
 	bool room = dv && (!d->rings_on || !ring_full(dv));
 	if (d->pml_on) {
@@ -262,10 +308,36 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 	return true;
 }
 
-int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
+/*
+ * Logging is off: put the slot's huge leaves back (KVM's recovery of huge
+ * pages when dirty logging stops).  Each batch of detached tables is
+ * freed only after every CPU of the partition has invalidated (Vol. 3C,
+ * 29.4.3.1, Operations that Invalidate Cached Mappings): until then one
+ * may still walk them.  Tables a CPU did not confirm are never freed.
+ */
+void dirty_rebuild_huge(struct dirty_part *d, u32 id)
+{
+	const struct mem_slot *s = &d->slots[id];
+	u64 freed[64], cur = s->gpa, end = s->gpa + s->size;
+
+	if (s->small || !d->ept->max_level || (d->log_slots & BIT(id)))
+		return;
+	while (cur < end) {
+		u32 n = ept_collapse(d->ept, s->gpa, slot_pages(s), freed, 64, &cur);
+		if (!n)
+			continue;
+		u64 stuck = vmx_flush_cpus(*d->cpu_mask);
+		d->unresponsive |= stuck;
+		if (!stuck)
+			ept_free_tables(d->ept, freed, n);
+	}
+}
+
+int dirty_set_logging(struct dirty_part *d, u32 id, bool on, u32 how)
 {
 	struct mem_slot *s = &d->slots[id];
 	u64 pages = slot_pages(s);
+	bool lazy = how & DIRTY_PROTECT_LAZY;
 
 	if (on == !!(d->log_slots & BIT(id)))
 		return 0;
@@ -274,6 +346,18 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
 		d->bitmap[id] = (u64 *)mm_alloc(bitmap_pages(s));
 		if (!d->bitmap[id])
 			return -RV_ENOMEM;
+		/*
+		 * Eager splitting (KVM's eager page splitting, Linux 5.18):
+		 * every huge leaf becomes 4 KiB leaves now, before the slot is
+		 * logged, so no fault has to.  Not with lazy protection (its
+		 * clears split what they arm) or lazy splitting.  A split
+		 * changes no translation; the flush below follows it.
+		 */
+		if (!lazy && !(how & DIRTY_SPLIT_LAZY) && ept_split_range(d->ept, s->gpa, pages)) {
+			mm_free((u64)d->bitmap[id], bitmap_pages(s));
+			d->bitmap[id] = NULL;
+			return -RV_ENOMEM;
+		}
 		/*
 		 * Lazy (KVM_DIRTY_LOG_INITIALLY_SET): every page dirty once
 		 * and nothing armed, so the cost is the bitmap's, not a walk
@@ -288,12 +372,13 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
 		/* Nothing lost its write access: no translation to invalidate. */
 		if (lazy)
 			return 0;
-		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all. */
+		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all
+		 * (splitting huge leaves: one flag would hide 511 pages). */
 		d->pages_protected += d->pml_on ? ept_clear_dirty(d->ept, s->gpa, pages)
 						: ept_track_protect(d->ept, s->gpa, pages);
 	} else {
-		if (!d->pml_on)
-			ept_track_release(d->ept, s->gpa, pages);
+		/* PML too: a huge leaf a failed split protected is tracked. */
+		ept_track_release(d->ept, s->gpa, pages);
 		__atomic_fetch_and(&d->log_slots, ~BIT(id), __ATOMIC_SEQ_CST);
 	}
 	/* Before returning, no CPU may still write through an old translation. */
@@ -302,6 +387,8 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
 		mm_free((u64)d->bitmap[id], bitmap_pages(s));
 		d->bitmap[id] = NULL;
 	}
+	if (!on)
+		dirty_rebuild_huge(d, id);
 	return 0;
 }
 
