@@ -414,6 +414,10 @@ struct rv_dirty_stats {
 	uint64_t resets_more;     /* RV_HC_RING_RESET calls that returned RV_RING_RESET_MORE */
 	uint64_t reset_max_ticks; /* the longest RV_HC_RING_RESET call, in TSC ticks */
 	uint64_t backup_sets;     /* pages put into a backup bitmap (RV_BITMAP_BACKUP) */
+	/* 1.7: huge EPT pages */
+	uint64_t ept_tables;      /* the partition's EPT paging-structure pages now */
+	uint64_t ept_splits;      /* huge EPT leaves split (at enable, on faults, by clears) */
+	uint64_t ept_collapses;   /* huge EPT leaves put back (logging off) */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */

@@ -591,6 +591,9 @@ void dirty_stats(const struct dirty_part *d, struct rv_dirty_stats *o)
 	o->resets_more = d->resets_more;
 	o->reset_max_ticks = d->reset_max_ticks;
 	o->backup_sets = READ_ONCE(d->backup_sets);
+	o->ept_tables = READ_ONCE(d->ept->nr_tables);
+	o->ept_splits = READ_ONCE(d->ept->nr_splits);
+	o->ept_collapses = READ_ONCE(d->ept->nr_collapses);
 }
 
 void dirty_teardown(struct dirty_part *d)

@@ -94,6 +94,7 @@ static int split_entry(struct ept *e, u64 *ent, u32 l)
 	} while (!__atomic_compare_exchange_n(ent, &old, pa | EPT_RWX, false, __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
 	__atomic_fetch_add(&e->nr_tables, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->nr_splits, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -131,6 +132,7 @@ int ept_init(struct ept *e)
 	e->root = mm_alloc(1);
 	e->nr_tables = e->root ? 1 : 0;
 	e->max_level = 0; /* 4 KiB leaves until the owner says otherwise */
+	e->nr_splits = e->nr_collapses = 0;
 	return e->root ? 0 : -RV_ENOMEM;
 }
 
@@ -490,6 +492,7 @@ u32 ept_collapse(struct ept *e, u64 gpa, u64 npages, u64 *freed, u32 max_freed, 
 	}
 	*cursor = top > 0 && a + mb2 <= end ? a : end;
 	__atomic_fetch_sub(&e->nr_tables, n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->nr_collapses, n, __ATOMIC_RELAXED);
 	return n;
 }
 

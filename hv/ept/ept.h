@@ -54,6 +54,7 @@ struct ept {
 	/* Largest leaf ept_map_large may use: 0 = 4 KiB only, 1 = 2 MiB,
 	 * 2 = 1 GiB.  Set by the owner before the first map. */
 	u32 max_level;
+	u64 nr_splits, nr_collapses; /* huge leaves split / put back (atomic) */
 };
 
 int ept_init(struct ept *e);
