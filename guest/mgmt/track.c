@@ -102,7 +102,8 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 bool track_log_on(struct scenario_run *run, struct tracked *t)
 {
 	struct rv_slot s = {.id = 1,
-			    .flags = RV_SLOT_LOG_DIRTY | (t->lazy ? RV_SLOT_LOG_LAZY : 0),
+			    .flags = RV_SLOT_LOG_DIRTY | (t->lazy ? RV_SLOT_LOG_LAZY : 0) |
+				     t->slot_flags,
 			    .gpa = RV_GPA_DATA,
 			    .size = t->npages * 4096};
 	long rc = hc_slot_set(t->id, &s);
