@@ -347,18 +347,6 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, u32 how)
 		if (!d->bitmap[id])
 			return -RV_ENOMEM;
 		/*
-		 * Eager splitting (KVM's eager page splitting, Linux 5.18):
-		 * every huge leaf becomes 4 KiB leaves now, before the slot is
-		 * logged, so no fault has to.  Not with lazy protection (its
-		 * clears split what they arm) or lazy splitting.  A split
-		 * changes no translation; the flush below follows it.
-		 */
-		if (!lazy && !(how & DIRTY_SPLIT_LAZY) && ept_split_range(d->ept, s->gpa, pages)) {
-			mm_free((u64)d->bitmap[id], bitmap_pages(s));
-			d->bitmap[id] = NULL;
-			return -RV_ENOMEM;
-		}
-		/*
 		 * Lazy (KVM_DIRTY_LOG_INITIALLY_SET): every page dirty once
 		 * and nothing armed, so the cost is the bitmap's, not a walk
 		 * of every page; the consumer arms pages by clearing their
@@ -372,10 +360,21 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, u32 how)
 		/* Nothing lost its write access: no translation to invalidate. */
 		if (lazy)
 			return 0;
-		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all
-		 * (splitting huge leaves: one flag would hide 511 pages). */
-		d->pages_protected += d->pml_on ? ept_clear_dirty(d->ept, s->gpa, pages)
-						: ept_track_protect(d->ept, s->gpa, pages);
+		/*
+		 * PML logs a page when its dirty flag goes 0 -> 1: clear them all,
+		 * splitting huge leaves (one flag would hide 511 pages).  Write
+		 * protection splits them in the same pass (eager splitting, KVM's
+		 * eager page splitting, Linux 5.18), or with DIRTY_SPLIT_LAZY
+		 * protects them whole and the first write fault splits.  A leaf
+		 * that cannot be split for want of memory is protected whole
+		 * either way.  The flush below covers the splits too.
+		 */
+		if (d->pml_on)
+			d->pages_protected += ept_clear_dirty(d->ept, s->gpa, pages);
+		else if (how & DIRTY_SPLIT_LAZY)
+			d->pages_protected += ept_track_protect(d->ept, s->gpa, pages);
+		else
+			d->pages_protected += ept_track_protect_split(d->ept, s->gpa, pages);
 	} else {
 		/* PML too: a huge leaf a failed split protected is tracked. */
 		ept_track_release(d->ept, s->gpa, pages);

@@ -67,15 +67,19 @@ u64 *ept_entry(const struct ept *e, u64 gpa, u32 *level)
 
 /*
  * Replace the huge leaf *ent (level l) by a table of 512 entries of level
- * l - 1 with the same translation.  0 when *ent is (now) a table or
- * absent, -RV_ENOMEM.  Compare-and-exchange: a concurrent split, the
- * processor setting the accessed/dirty flags, or a protect/unprotect of
- * the huge leaf, make us build the table again from the new value.
+ * l - 1 with the same translation; if the leaf has any of the bits in
+ * `clear`, the new entries lose them and gain `set` (a split that also
+ * write-protects, or clears the dirty flag, in one pass), and *was says
+ * what the leaf was.  0 when *ent is (now) a table or absent, -RV_ENOMEM.
+ * Compare-and-exchange: a concurrent split, the processor setting the
+ * accessed/dirty flags, or a protect/unprotect of the huge leaf, make us
+ * build the table again from the new value.
  */
-static int split_entry(struct ept *e, u64 *ent, u32 l)
+static int split_entry_mod(struct ept *e, u64 *ent, u32 l, u64 clear, u64 set, u64 *was)
 {
 	u64 old = __atomic_load_n(ent, __ATOMIC_RELAXED);
 
+	*was = 0;
 	if (!is_leaf(old, l) || l == 0)
 		return 0;
 	u64 pa = mm_alloc(1);
@@ -89,13 +93,24 @@ static int split_entry(struct ept *e, u64 *ent, u32 l)
 		}
 		/* Permissions, memory type, A/D and software bits carry over. */
 		u64 flags = old & ~(EPT_ADDR_MASK | EPT_PS), base = leaf_addr(old, l);
+		if (old & clear)
+			flags = (flags & ~clear) | set;
+		flags |= l > 1 ? EPT_PS : 0;
 		for (u64 i = 0; i < 512; i++)
-			t[i] = (base + i * EPT_LEVEL_SIZE(l - 1)) | flags | (l > 1 ? EPT_PS : 0);
+			t[i] = (base + i * EPT_LEVEL_SIZE(l - 1)) | flags;
 	} while (!__atomic_compare_exchange_n(ent, &old, pa | EPT_RWX, false, __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
+	*was = old;
 	__atomic_fetch_add(&e->nr_tables, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&e->nr_splits, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+static int split_entry(struct ept *e, u64 *ent, u32 l)
+{
+	u64 was;
+
+	return split_entry_mod(e, ent, l, 0, 0, &was);
 }
 
 u64 *ept_split(struct ept *e, u64 gpa)
@@ -282,14 +297,17 @@ static bool clear_dirty_leaf(u64 *leaf)
 
 /*
  * What a range operation does at a huge leaf: fn on it whole when the
- * range covers it and `whole` allows, else split it and go on with its
- * 4 KiB leaves; if the split fails, `fallback` on the whole leaf (for
- * protect and clear-dirty: write-protect it, so nothing can be missed).
+ * range covers it and `whole` allows; else split it, the new entries
+ * changed as fn would change them (`clear`, `set`) when the range covers
+ * it, and go on with its 4 KiB leaves; if the split fails, `fallback` on
+ * the whole leaf (for protect and clear-dirty: write-protect it, so
+ * nothing can be missed).
  */
 struct range_op {
 	bool (*fn)(u64 *leaf);
 	bool whole;
 	bool (*fallback)(u64 *leaf);
+	u64 clear, set;
 };
 
 /*
@@ -324,12 +342,17 @@ static u64 range_huge(struct ept *e, u64 *a, u64 end, const struct range_op *op)
 	}
 	if (l == 0)
 		return 0; /* split meanwhile: walk again */
-	u64 size = EPT_LEVEL_SIZE(l), next = next_boundary(*a, size);
-	if (op->whole && IS_ALIGNED(*a, size) && end - *a >= size) {
+	u64 size = EPT_LEVEL_SIZE(l), next = next_boundary(*a, size), was;
+	bool covered = IS_ALIGNED(*a, size) && end - *a >= size;
+	if (op->whole && covered) {
 		*a = next;
 		return op->fn(ent) ? size / PAGE_SIZE : 0;
 	}
-	if (!split_entry(e, ent, l))
+	/* Covered: split and apply in one pass; the same address next,
+	 * where a 1 GiB leaf's first 2 MiB one now is. */
+	if (covered && !split_entry_mod(e, ent, l, op->clear, op->set, &was))
+		return was & op->clear ? size / PAGE_SIZE : 0;
+	if (!covered && !split_entry(e, ent, l))
 		return 0;
 	u64 pages = (MIN(next, end) - *a) / PAGE_SIZE;
 	*a = next;
@@ -353,13 +376,21 @@ static u64 for_range(struct ept *e, u64 gpa, u64 npages, const struct range_op *
 	return n;
 }
 
-static const struct range_op op_protect = {protect_leaf, true, protect_whole};
-static const struct range_op op_clear_dirty = {clear_dirty_leaf, false, protect_whole};
-static const struct range_op op_release = {unprotect_leaf, true, unprotect_leaf};
+static const struct range_op op_protect = {protect_leaf, true, protect_whole, 0, 0};
+static const struct range_op op_protect_split = {protect_leaf, false, protect_whole, EPT_W,
+						 EPT_TRACKED};
+static const struct range_op op_clear_dirty = {clear_dirty_leaf, false, protect_whole, EPT_DIRTY,
+					       0};
+static const struct range_op op_release = {unprotect_leaf, true, unprotect_leaf, 0, 0};
 
 u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages)
 {
 	return for_range(e, gpa, npages, &op_protect);
+}
+
+u64 ept_track_protect_split(struct ept *e, u64 gpa, u64 npages)
+{
+	return for_range(e, gpa, npages, &op_protect_split);
 }
 
 /* The page table holding a's leaf for for_mask, splitting a huge leaf on

@@ -108,6 +108,10 @@ int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm);
  * covers is protected whole (its 4 KiB pages count); one it covers in
  * part is split first (protected whole if the split fails). */
 u64 ept_track_protect(struct ept *e, u64 gpa, u64 npages);
+/* The same, but every huge leaf is split into write-protected 4 KiB
+ * leaves in the same pass (eager splitting); one that cannot be split
+ * (no memory) is protected whole. */
+u64 ept_track_protect_split(struct ept *e, u64 gpa, u64 npages);
 /* Same for the pages of a 64-page batch whose bits are set in mask
  * (a huge leaf is split first, protected whole if that fails). */
 u64 ept_track_protect_mask(struct ept *e, u64 gpa, u64 mask);

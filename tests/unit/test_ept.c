@@ -284,6 +284,44 @@ static void test_huge_protect(void **s)
 	ept_destroy(&e);
 }
 
+/* Eager splitting: split and write-protect in one pass. */
+static void test_huge_protect_split(void **s)
+{
+	struct ept e;
+	u32 l;
+
+	assert_int_equal(ept_init(&e), 0);
+	e.max_level = 2;
+	/* A 1 GiB leaf, a 2 MiB one and a read-only 2 MiB one. */
+	assert_int_equal(ept_map_large(&e, GB1, 2 * GB1, 512 * 512 + 512, EPT_RWX), 0);
+	assert_int_equal(ept_map_large(&e, GB1 + GB1 + MB2, 0x600000, 512, EPT_R), 0);
+	u64 pages = 512 * 512 + 1024;
+	assert_int_equal(ept_track_protect_split(&e, GB1, pages), 512 * 512 + 512);
+	assert_int_equal(e.nr_tables, 3 + 1 + 512 + 1 + 1);
+	for (u64 a = GB1; a < GB1 + pages * PAGE_SIZE; a += 0x1000 * 97) {
+		u64 *leaf = ept_leaf(&e, a);
+		assert_non_null(leaf);
+		if (a < 2 * GB1 + MB2)
+			assert_int_equal(*leaf & (EPT_RWX | EPT_TRACKED), EPT_R | EPT_X | EPT_TRACKED);
+		else /* not writable before: not ours, left alone */
+			assert_int_equal(*leaf & (EPT_RWX | EPT_TRACKED), EPT_R);
+	}
+	assert_int_equal(ept_track_protect_split(&e, GB1, pages), 0);
+	ept_destroy(&e);
+
+	/* No memory for the tables: protected whole, nothing missed. */
+	assert_int_equal(ept_init(&e), 0);
+	e.max_level = 1;
+	assert_int_equal(ept_map_large(&e, 0x1000000, 0x40000000, 1024, EPT_RWX), 0);
+	u64 all = mm_free_pages(), hog = mm_alloc(all);
+	assert_int_equal(ept_track_protect_split(&e, 0x1000000, 1024), 1024);
+	assert_int_equal(*ept_entry(&e, 0x1000000, &l) & (EPT_W | EPT_TRACKED | EPT_PS),
+			 EPT_TRACKED | EPT_PS);
+	assert_int_equal(level_of(&e, 0x1200000), 1);
+	mm_free(hog, all);
+	ept_destroy(&e);
+}
+
 /* PML: a 2 MiB dirty flag would hide 511 pages; clearing splits first. */
 static void test_huge_clear_dirty(void **s)
 {
@@ -456,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_huge_map_translate),
 		cmocka_unit_test(test_huge_split),
 		cmocka_unit_test(test_huge_protect),
+		cmocka_unit_test(test_huge_protect_split),
 		cmocka_unit_test(test_huge_clear_dirty),
 		cmocka_unit_test(test_huge_split_fails_safe),
 		cmocka_unit_test(test_huge_collapse),
