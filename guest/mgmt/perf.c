@@ -99,8 +99,8 @@ void scenario_perf(struct scenario_run *run)
 		return;
 	}
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) ||
-	    !param_u64(run, "mem", WIN_DATA_MAX_MIB, &mem) ||
-	    !param_u64(run, "dirty", WIN_DATA_MAX_MIB, &dirty) ||
+	    !param_u64(run, "mem", RV_DATA_MIB_MAX, &mem) ||
+	    !param_u64(run, "dirty", RV_DATA_MIB_MAX, &dirty) ||
 	    !param_u64(run, "iterations", 1000, &iterations) ||
 	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring))
 		return;

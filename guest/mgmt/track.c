@@ -60,8 +60,8 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 	t->mode = mode;
 	t->vcpus = vcpus;
 	t->npages = mem_mib << 8;
-	if (mem_mib == 0 || mem_mib > WIN_DATA_MAX_MIB) {
-		result_fail(run, "reason=bad-value mem=%lu (1..%d)", mem_mib, WIN_DATA_MAX_MIB);
+	if (mem_mib == 0 || mem_mib > RV_DATA_MIB_MAX) {
+		result_fail(run, "reason=bad-value mem=%lu (1..%d)", mem_mib, RV_DATA_MIB_MAX);
 		return false;
 	}
 	t->dirty = mgmt_alloc((t->npages + 63) / 64 * 8);
@@ -75,12 +75,15 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 		result_fail(run, "reason=create err=%ld vcpus=%u", t->id, vcpus);
 		return false;
 	}
-	if ((rc = hc_map(t->id, 0, WIN_SYS(t->id))) || (rc = hc_map(t->id, 1, WIN_DATA(t->id)))) {
+	/* A data slot larger than a window (perf only) is not mapped: t->data NULL. */
+	bool window = mem_mib <= WIN_DATA_MAX_MIB;
+	if ((rc = hc_map(t->id, 0, WIN_SYS(t->id))) ||
+	    (window && (rc = hc_map(t->id, 1, WIN_DATA(t->id))))) {
 		result_fail(run, "reason=map err=%ld", rc);
 		return false;
 	}
 	t->ctrl = (struct work_ctrl *)(WIN_SYS(t->id) + WORK_CTRL_GPA);
-	t->data = (volatile uint8_t *)WIN_DATA(t->id);
+	t->data = window ? (volatile uint8_t *)WIN_DATA(t->id) : NULL;
 	if (mode != MODE_BITMAP) {
 		uint64_t flags = mode == MODE_RING_WAIT ? RV_RING_NO_SOFT_LIMIT
 				 : mode == MODE_PML	 ? RV_RING_PML

@@ -39,7 +39,7 @@ struct tracked {
 	uint64_t npages;
 	enum track_mode mode;
 	struct work_ctrl *ctrl;     /* the workload's control page, mapped */
-	volatile uint8_t *data;     /* its data slot (slot 1), mapped */
+	volatile uint8_t *data;     /* its data slot (slot 1), mapped; NULL above WIN_DATA_MAX_MIB */
 	struct rv_ring_info rings;
 	uint32_t fetch[RV_MAX_VCPUS]; /* our harvest index per ring */
 	uint64_t *dirty;   /* the dirty set being collected: a bit per page */

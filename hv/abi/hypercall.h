@@ -143,7 +143,8 @@ struct rv_hv_info {
  */
 #define RV_WATCHDOG_MAX (1ull << 40)
 #define RV_CONSOLE_MAX 4096  /* RV_HC_CONSOLE_WRITE: longest write */
-#define RV_DATA_MIB_MAX 512  /* rv_partition_spec.data_mib and any slot, in MiB */
+/* 1.7: 1024 (was 512), for a GiB of guest RAM (huge EPT pages' figures) */
+#define RV_DATA_MIB_MAX 1024 /* rv_partition_spec.data_mib and any slot, in MiB */
 
 /* A partition's memory: slot 0 is always the 4 MiB system slot. */
 #define RV_IMAGE_WORK_ABI 1 /* rv_partition_spec.image: the workload program */
@@ -221,7 +222,10 @@ struct rv_vcpu_stats {
 #define RV_GPA_STACKS_TOP RV_SYS_SLOT_SIZE /* 16 KiB per vCPU, downwards */
 #define RV_STACK_SIZE 0x4000ull
 #define RV_GPA_DATA 0x1000000ull    /* slot 1 (data) starts at 16 MiB */
-#define RV_GPA_DATA_END 0x30000000ull /* data slots lie in [16 MiB, 768 MiB) */
+/* 1.7: data slots lie in [16 MiB, 1.25 GiB) (was 768 MiB), room for a
+ * 1 GiB slot 1.  Workload partitions only: the management partition's
+ * windows (RV_GPA_WINDOWS) are in its own space. */
+#define RV_GPA_DATA_END 0x50000000ull
 
 #define RV_GUEST_BOOT_MAGIC 0x544f4f4256475252ull
 #define RV_ROLE_MGMT 1

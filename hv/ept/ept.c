@@ -348,10 +348,13 @@ static u64 range_huge(struct ept *e, u64 *a, u64 end, const struct range_op *op)
 		*a = next;
 		return op->fn(ent) ? size / PAGE_SIZE : 0;
 	}
-	/* Covered: split and apply in one pass; the same address next,
-	 * where a 1 GiB leaf's first 2 MiB one now is. */
-	if (covered && !split_entry_mod(e, ent, l, op->clear, op->set, &was))
+	/* Covered: split and apply in one pass.  The 4 KiB leaves of a
+	 * 2 MiB one are done; a 1 GiB one's 2 MiB leaves are next. */
+	if (covered && !split_entry_mod(e, ent, l, op->clear, op->set, &was)) {
+		if (l == 1 && was)
+			*a = next;
 		return was & op->clear ? size / PAGE_SIZE : 0;
+	}
 	if (!covered && !split_entry(e, ent, l))
 		return 0;
 	u64 pages = (MIN(next, end) - *a) / PAGE_SIZE;
