@@ -362,7 +362,8 @@ static u64 range_huge(struct ept *e, u64 *a, u64 end, const struct range_op *op)
 	return op->fallback(ent) ? pages : 0;
 }
 
-/* Apply op to the mapped leaves of a range; count the pages it changed. */
+/* Apply op to the mapped leaves of a range; count the pages it changed.
+ * One walk per page table: its leaves follow each other. */
 static u64 for_range(struct ept *e, u64 gpa, u64 npages, const struct range_op *op)
 {
 	u64 n = 0, end = gpa + npages * PAGE_SIZE;
@@ -373,8 +374,9 @@ static u64 for_range(struct ept *e, u64 gpa, u64 npages, const struct range_op *
 			n += range_huge(e, &a, end, op);
 			continue;
 		}
-		n += op->fn(leaf);
-		a += PAGE_SIZE;
+		u64 stop = MIN(next_boundary(a, EPT_LEVEL_SIZE(1)), end);
+		for (; a < stop; a += PAGE_SIZE, leaf++)
+			n += op->fn(leaf);
 	}
 	return n;
 }
