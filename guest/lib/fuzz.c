@@ -470,7 +470,7 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		if (chance(c, 20))
 			sl->flags |= RV_SLOT_SMALL_PAGES;
 		if (chance(c, 20))
-			sl->flags |= RV_SLOT_SPLIT_LAZY;
+			sl->flags |= RV_SLOT_SPLIT_EAGER;
 		if (!script && chance(c, 8))
 			*sl = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY,
 						.gpa = 0,
@@ -742,8 +742,8 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	if (k->nr == RV_HC_SLOT_SET && a[1] == c->scratch + SC_IN) {
 		const struct rv_slot *sl = (const void *)a[1];
 		bool flags_bad = sl->flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY |
-					       RV_SLOT_SMALL_PAGES | RV_SLOT_SPLIT_LAZY) ||
-				 (sl->flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_LAZY) &&
+					       RV_SLOT_SMALL_PAGES | RV_SLOT_SPLIT_EAGER) ||
+				 (sl->flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_EAGER) &&
 				  !(sl->flags & RV_SLOT_LOG_DIRTY));
 		/* Slot 0 is always there: deleting it is refused once the id,
 		 * flags and alignment pass; logging it is not (1.6). */

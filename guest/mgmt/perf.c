@@ -18,8 +18,8 @@
  *
  * Huge EPT pages (ABI 1.7): pages=huge (the default mapping: 2 MiB EPT
  * pages) or small (RV_SLOT_SMALL_PAGES before populating: 4 KiB only);
- * split=eager (split every huge page at enable) or lazy
- * (RV_SLOT_SPLIT_LAZY: the first write fault splits).  ept_tables_* are
+ * split=lazy (the default: the first write fault splits) or eager
+ * (RV_SLOT_SPLIT_EAGER: split every huge page at enable).  ept_tables_* are
  * the partition's EPT table pages before logging, while logging (after
  * the iterations) and after logging is off again (huge pages rebuilt);
  * disable_ticks includes the rebuild.
@@ -92,8 +92,8 @@ void scenario_perf(struct scenario_run *run)
 		return;
 	}
 	const char *pages_s = param_str(run, "pages"), *split_s = param_str(run, "split");
-	bool small = !strcmp(pages_s, "small"), split_lazy = !strcmp(split_s, "lazy");
-	if ((!small && strcmp(pages_s, "huge")) || (!split_lazy && strcmp(split_s, "eager"))) {
+	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
+	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
 		result_fail(run, "reason=bad-value pages=%s split=%s (huge|small, eager|lazy)",
 			    pages_s, split_s);
 		return;
@@ -114,7 +114,7 @@ void scenario_perf(struct scenario_run *run)
 	memset(&t, 0, sizeof(t));
 	if (!track_create(run, &t, WORK_TEST_PERF, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages))
 		goto out;
-	t.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_lazy ? RV_SLOT_SPLIT_LAZY : 0);
+	t.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_eager ? RV_SLOT_SPLIT_EAGER : 0);
 	if (small) {
 		/* 4 KiB EPT pages only, from before the first write on. */
 		struct rv_slot sm = {.id = 1, .flags = RV_SLOT_SMALL_PAGES, .gpa = RV_GPA_DATA,

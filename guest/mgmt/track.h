@@ -55,7 +55,7 @@ struct tracked {
 	uint64_t initial_pages; /* pages that first collect found set (all of them) */
 	uint64_t range_clears;	/* RV_HC_BITMAP_CLEAR_RANGE calls made */
 	/* 1.7: more RV_SLOT_* flags for the data slot's logging switches
-	 * (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_LAZY); set by the caller. */
+	 * (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER); set by the caller. */
 	uint32_t slot_flags;
 };
 

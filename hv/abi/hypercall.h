@@ -24,7 +24,7 @@
 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions;
  * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE);
  * 1.6: every slot logged (slot 0 too), Linux partitions' state;
- * 1.7: huge EPT pages (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_LAZY) */
+ * 1.7: huge EPT pages (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER) */
 #define RV_ABI_MINOR 7
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
@@ -361,25 +361,29 @@ struct rv_ring_info {
 /*
  * 1.7: huge EPT pages.  A slot's memory is mapped with 2 MiB EPT pages (1
  * GiB where the processor has them) wherever its guest-physical and host
- * addresses are equally aligned, while the slot is not logged; switching
- * logging on splits them into 4 KiB pages first (KVM's eager page
- * splitting), switching it off puts them back.  Invisible to the guest and
- * to the log, which stays one bit or entry per 4 KiB page.
+ * addresses are equally aligned, while the slot is not logged.  Switching
+ * logging on write-protects each huge page whole; the first write to one
+ * splits it into 4 KiB pages and makes only the written page writable
+ * (lazy splitting, KVM without eager_page_split).  Switching logging off
+ * puts the huge pages back (KVM's recovery of huge pages when logging
+ * stops).  Invisible to the guest and to the log, which stays one bit or
+ * entry per 4 KiB page.
  *
  * RV_SLOT_SMALL_PAGES: this slot keeps 4 KiB pages (given on creation, or
  * on a flags change: split now, put back when the flag is cleared).  As
  * memory not backed by huge pages under KVM.
  *
- * RV_SLOT_SPLIT_LAZY, with RV_SLOT_LOG_DIRTY only (alone: -RV_EINVAL):
- * when logging goes on, write-protect each huge page whole instead of
- * splitting it; the first write to it splits it and makes only the
- * written 4 KiB page writable (KVM without eager_page_split).  Means
- * nothing with RV_SLOT_LOG_LAZY (its clears split what they arm) or in
- * PML mode (clearing a dirty flag splits: one flag for 2 MiB would hide
- * the writes to 511 pages).  Only counts when logging goes on.
+ * RV_SLOT_SPLIT_EAGER, with RV_SLOT_LOG_DIRTY only (alone: -RV_EINVAL):
+ * when logging goes on, split every huge page into write-protected 4 KiB
+ * pages at once (KVM's eager page splitting, Linux 5.18): no write fault
+ * has to split, switching on costs more (docs/09-migration-perf.md has
+ * both measured).  Means nothing with RV_SLOT_LOG_LAZY (its clears split
+ * what they arm) or in PML mode (clearing a dirty flag splits: one flag
+ * for 2 MiB would hide the writes to 511 pages).  Only counts when
+ * logging goes on.
  */
 #define RV_SLOT_SMALL_PAGES 4u
-#define RV_SLOT_SPLIT_LAZY 8u
+#define RV_SLOT_SPLIT_EAGER 8u
 struct rv_slot {
 	uint32_t id;
 	uint32_t flags; /* RV_SLOT_* */

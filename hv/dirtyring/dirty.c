@@ -363,18 +363,19 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, u32 how)
 		/*
 		 * PML logs a page when its dirty flag goes 0 -> 1: clear them all,
 		 * splitting huge leaves (one flag would hide 511 pages).  Write
-		 * protection splits them in the same pass (eager splitting, KVM's
-		 * eager page splitting, Linux 5.18), or with DIRTY_SPLIT_LAZY
-		 * protects them whole and the first write fault splits.  A leaf
-		 * that cannot be split for want of memory is protected whole
-		 * either way.  The flush below covers the splits too.
+		 * protection protects a huge leaf whole and its first write
+		 * fault splits it (lazy splitting, measured the cheaper: docs/09);
+		 * DIRTY_SPLIT_EAGER splits them all now, in the same pass
+		 * (KVM's eager page splitting, Linux 5.18).  A leaf that cannot
+		 * be split for want of memory is protected whole either way.
+		 * The flush below covers the splits too.
 		 */
 		if (d->pml_on)
 			d->pages_protected += ept_clear_dirty(d->ept, s->gpa, pages);
-		else if (how & DIRTY_SPLIT_LAZY)
-			d->pages_protected += ept_track_protect(d->ept, s->gpa, pages);
-		else
+		else if (how & DIRTY_SPLIT_EAGER)
 			d->pages_protected += ept_track_protect_split(d->ept, s->gpa, pages);
+		else
+			d->pages_protected += ept_track_protect(d->ept, s->gpa, pages);
 	} else {
 		/* PML too: a huge leaf a failed split protected is tracked. */
 		ept_track_release(d->ept, s->gpa, pages);

@@ -105,14 +105,14 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi);
 /*
  * Switch logging of a slot on (write-protect it all; DIRTY_PROTECT_LAZY:
  * protect nothing and set every page's bit, RV_SLOT_LOG_LAZY) or off.
- * Huge EPT leaves (docs/05-partitions.md): on splits them all first
- * (eager splitting), unless DIRTY_SPLIT_LAZY (write-protect them whole,
- * the first write fault splits) or DIRTY_PROTECT_LAZY (the clears split
- * what they arm); PML splits whatever it arms.  Off rebuilds them unless
- * the slot keeps small pages.
+ * Huge EPT leaves (docs/05-partitions.md): on write-protects them whole
+ * and the first write fault splits one (lazy splitting), unless
+ * DIRTY_SPLIT_EAGER (split them all now) or DIRTY_PROTECT_LAZY (the
+ * clears split what they arm); PML splits whatever it arms.  Off
+ * rebuilds them unless the slot keeps small pages.
  */
 #define DIRTY_PROTECT_LAZY BIT(0)
-#define DIRTY_SPLIT_LAZY BIT(1)
+#define DIRTY_SPLIT_EAGER BIT(1)
 int dirty_set_logging(struct dirty_part *d, u32 slot, bool on, u32 how);
 /* Put a slot's huge leaves back where its tables allow (logging off):
  * collapse, invalidate on the partition's CPUs, then free the tables. */

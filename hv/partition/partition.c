@@ -103,7 +103,7 @@ static int slot_set_small(struct partition *p, u32 id, bool small)
 static u32 log_how(u32 flags)
 {
 	return (flags & RV_SLOT_LOG_LAZY ? DIRTY_PROTECT_LAZY : 0) |
-	       (flags & RV_SLOT_SPLIT_LAZY ? DIRTY_SPLIT_LAZY : 0);
+	       (flags & RV_SLOT_SPLIT_EAGER ? DIRTY_SPLIT_EAGER : 0);
 }
 
 /* Host pointer to guest-physical gpa in slot 0 (set-up time only). */

@@ -141,7 +141,7 @@ static void fuzz_slot(struct fuzz_in *in)
 	s.id = (how & 1) ? fuzz_u32(in) : fuzz_u8(in) % (RV_MAX_SLOTS + 1);
 	s.flags = (how & 2) ? fuzz_u32(in)
 			    : fuzz_u8(in) & (RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY | RV_SLOT_SMALL_PAGES |
-					     RV_SLOT_SPLIT_LAZY);
+					     RV_SLOT_SPLIT_EAGER);
 	s.gpa = take_addr(in, RV_GPA_DATA);
 	s.size = take_addr(in, 0);
 
@@ -156,8 +156,8 @@ static void fuzz_slot(struct fuzz_in *in)
 	/* Known flags, and 1.5's lazy protection and 1.7's lazy splitting
 	 * only as ways of logging. */
 	bool flags_ok = !(s.flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY | RV_SLOT_SMALL_PAGES |
-				      RV_SLOT_SPLIT_LAZY)) &&
-			(!(s.flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_LAZY)) ||
+				      RV_SLOT_SPLIT_EAGER)) &&
+			(!(s.flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_EAGER)) ||
 			 (s.flags & RV_SLOT_LOG_DIRTY));
 	switch (r) {
 	case HC_SLOT_CREATE:

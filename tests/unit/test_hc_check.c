@@ -145,13 +145,13 @@ static void test_slots_huge(void **st)
 	struct rv_slot s = {.id = 1, .flags = RV_SLOT_SMALL_PAGES, .gpa = RV_GPA_DATA, .size = 4 << 20};
 
 	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
-	s.flags = RV_SLOT_SMALL_PAGES | RV_SLOT_LOG_DIRTY | RV_SLOT_SPLIT_LAZY;
+	s.flags = RV_SLOT_SMALL_PAGES | RV_SLOT_LOG_DIRTY | RV_SLOT_SPLIT_EAGER;
 	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
-	s.flags = RV_SLOT_LOG_DIRTY | RV_SLOT_SPLIT_LAZY | RV_SLOT_LOG_LAZY;
+	s.flags = RV_SLOT_LOG_DIRTY | RV_SLOT_SPLIT_EAGER | RV_SLOT_LOG_LAZY;
 	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
-	s.flags = RV_SLOT_SPLIT_LAZY;
+	s.flags = RV_SLOT_SPLIT_EAGER;
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
-	s.flags = RV_SLOT_SPLIT_LAZY | RV_SLOT_SMALL_PAGES;
+	s.flags = RV_SLOT_SPLIT_EAGER | RV_SLOT_SMALL_PAGES;
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
 	s.flags = RV_SLOT_LOG_DIRTY | 16; /* the next bit is still unknown */
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
