@@ -14,6 +14,10 @@
  * hvwrite=1 makes every write a hypervisor write first (RV_HC_HV_INFO into
  * the page, then the store): with full rings those pages reach us only
  * through the backup bitmap (track_collect).
+ * pages=small keeps the data slot at 4 KiB EPT pages (RV_SLOT_SMALL_PAGES,
+ * from the first log-on); split=eager splits its 2 MiB EPT pages all when
+ * logging goes on (RV_SLOT_SPLIT_EAGER) rather than on the first write
+ * fault to each; ept_splits counts the splits (docs/09).
  * protect=lazy switches logging on with RV_SLOT_LOG_LAZY: nothing is
  * armed, every page is reported once (iteration 1 sees them all, still
  * holding 0 or already 1), and our collects arm pages range by range
@@ -130,6 +134,13 @@ void scenario_dirty_log(struct scenario_run *run)
 			    param_str(run, "protect"));
 		return;
 	}
+	const char *pages_s = param_str(run, "pages"), *split_s = param_str(run, "split");
+	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
+	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
+		result_fail(run, "reason=bad-value pages=%s split=%s (huge|small, lazy|eager)",
+			    pages_s, split_s);
+		return;
+	}
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) ||
 	    !param_u64(run, "iterations", 100000, &iterations) ||
 	    !param_u64(run, "mem", 256, &mem) || !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
@@ -137,14 +148,16 @@ void scenario_dirty_log(struct scenario_run *run)
 	    !param_u64(run, "interval", UINT64_MAX, &interval) ||
 	    !param_u64(run, "trace", 1, &tracing) || !param_u64(run, "hvwrite", 1, &hvwrite))
 		return;
-	result_kv(run, "mode=%s protect=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu hvwrite=%lu",
-		  param_str(run, "mode"), param_str(run, "protect"), vcpus,
-		  mode == MODE_BITMAP ? 0 : ring, mem, iterations, hvwrite);
+	result_kv(run, "mode=%s protect=%s pages=%s split=%s vcpus=%lu ring=%lu mem=%lu "
+		  "iterations=%lu hvwrite=%lu", param_str(run, "mode"), param_str(run, "protect"),
+		  pages_s, split_s, vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations, hvwrite);
 	mgmt_alloc_reset();
 	if (!track_create(run, &t, WORK_TEST_DIRTY, mode, (uint32_t)vcpus, mem, ring, seed,
 			  hvwrite ? WORK_VALUE_ITERATION_HV : WORK_VALUE_ITERATION, 0))
 		goto out;
 	t.lazy = lazy;
+	/* 1.7: huge EPT pages (the default), split lazily (the default). */
+	t.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_eager ? RV_SLOT_SPLIT_EAGER : 0);
 	if (tracing)
 		trace_start(); /* before logging goes on: the first faults are in it */
 	if (!track_log_on(run, &t))
@@ -188,8 +201,8 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
-	result_kv(run, "backup_pages=%lu initial_pages=%lu range_clears=%lu", t.backup_pages,
-		  t.initial_pages, t.range_clears);
+	result_kv(run, "backup_pages=%lu initial_pages=%lu range_clears=%lu ept_splits=%lu",
+		  t.backup_pages, t.initial_pages, t.range_clears, st.ept_splits);
 	run->checked = tot.checked;
 	run->lost = tot.lost;
 	if (tot.lost)
