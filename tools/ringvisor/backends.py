@@ -18,7 +18,7 @@ from .errors import SetupError
 OVMF = "/usr/share/ovmf/OVMF.fd"
 VGABIOS = "/usr/share/vgabios/vgabios.bin"
 MEGS = 256  # the machine's memory by default (hvrun --megs)
-MEGS_MIN, MEGS_MAX = 128, 3072
+MEGS_MIN, MEGS_MAX = 128, 2048
 
 # Bochs 2.7's CPU models (`bochs --help cpu`), oldest first.  Those from
 # core_duo_t2400_yonah on, except the AMD ones and atom_n270, have VMX;

@@ -47,7 +47,7 @@ options:
                  emulator's command line, QEMU version, /proc/cpuinfo
                  flags, kvm_intel's parameters and what they mean
                  (docs/real-vtx.md).  Written even when kvm is skipped.
-  --megs N       the machine's memory in MiB (default 256; 128..3072).
+  --megs N       the machine's memory in MiB (default 256; 128..2048).
                  More for perf runs past 128 MiB of guest data (a 1 GiB
                  data slot needs about 1536: tools/perf-suite sets it).
   --timeout S    give up after S seconds of wall time (default 900).
