@@ -14,7 +14,7 @@
  * hvwrite=1 makes every write a hypervisor write first (RV_HC_HV_INFO into
  * the page, then the store): with full rings those pages reach us only
  * through the backup bitmap (track_collect).
- * pages=small keeps the data slot at 4 KiB EPT pages (RV_SLOT_SMALL_PAGES,
+ * ept=small keeps the data slot at 4 KiB EPT pages (RV_SLOT_SMALL_PAGES,
  * from the first log-on); split=eager splits its 2 MiB EPT pages all when
  * logging goes on (RV_SLOT_SPLIT_EAGER) rather than on the first write
  * fault to each; ept_splits counts the splits (docs/09).
@@ -134,10 +134,10 @@ void scenario_dirty_log(struct scenario_run *run)
 			    param_str(run, "protect"));
 		return;
 	}
-	const char *pages_s = param_str(run, "pages"), *split_s = param_str(run, "split");
+	const char *pages_s = param_str(run, "ept"), *split_s = param_str(run, "split");
 	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
 	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
-		result_fail(run, "reason=bad-value pages=%s split=%s (huge|small, lazy|eager)",
+		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, lazy|eager)",
 			    pages_s, split_s);
 		return;
 	}
@@ -148,7 +148,7 @@ void scenario_dirty_log(struct scenario_run *run)
 	    !param_u64(run, "interval", UINT64_MAX, &interval) ||
 	    !param_u64(run, "trace", 1, &tracing) || !param_u64(run, "hvwrite", 1, &hvwrite))
 		return;
-	result_kv(run, "mode=%s protect=%s pages=%s split=%s vcpus=%lu ring=%lu mem=%lu "
+	result_kv(run, "mode=%s protect=%s ept=%s split=%s vcpus=%lu ring=%lu mem=%lu "
 		  "iterations=%lu hvwrite=%lu", param_str(run, "mode"), param_str(run, "protect"),
 		  pages_s, split_s, vcpus, mode == MODE_BITMAP ? 0 : ring, mem, iterations, hvwrite);
 	mgmt_alloc_reset();

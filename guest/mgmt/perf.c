@@ -16,7 +16,7 @@
  * initially-set bitmap and arm it by RV_HC_BITMAP_CLEAR_RANGE, the work
  * eager protection does at enable.  The iterations are the same after it.
  *
- * Huge EPT pages (ABI 1.7): pages=huge (the default mapping: 2 MiB EPT
+ * Huge EPT pages (ABI 1.7): ept=huge (the default mapping: 2 MiB EPT
  * pages) or small (RV_SLOT_SMALL_PAGES before populating: 4 KiB only);
  * split=lazy (the default: the first write fault splits) or eager
  * (RV_SLOT_SPLIT_EAGER: split every huge page at enable).  ept_tables_* are
@@ -91,10 +91,10 @@ void scenario_perf(struct scenario_run *run)
 			    param_str(run, "protect"));
 		return;
 	}
-	const char *pages_s = param_str(run, "pages"), *split_s = param_str(run, "split");
+	const char *pages_s = param_str(run, "ept"), *split_s = param_str(run, "split");
 	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
 	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
-		result_fail(run, "reason=bad-value pages=%s split=%s (huge|small, eager|lazy)",
+		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, eager|lazy)",
 			    pages_s, split_s);
 		return;
 	}
@@ -107,7 +107,7 @@ void scenario_perf(struct scenario_run *run)
 	if (!dirty || dirty > mem)
 		dirty = mem;
 	uint64_t dirty_pages = dirty << 8;
-	result_kv(run, "mode=%s protect=%s pages=%s split=%s vcpus=%lu mem=%lu dirty=%lu "
+	result_kv(run, "mode=%s protect=%s ept=%s split=%s vcpus=%lu mem=%lu dirty=%lu "
 		  "iterations=%lu", param_str(run, "mode"), param_str(run, "protect"), pages_s,
 		  split_s, vcpus, mem, dirty, iterations);
 	mgmt_alloc_reset();

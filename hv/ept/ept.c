@@ -345,8 +345,13 @@ static u64 range_huge(struct ept *e, u64 *a, u64 end, const struct range_op *op)
 	u64 size = EPT_LEVEL_SIZE(l), next = next_boundary(*a, size), was;
 	bool covered = IS_ALIGNED(*a, size) && end - *a >= size;
 	if (op->whole && covered) {
+		bool changed = op->fn(ent);
+		/* A write fault split it meanwhile: do its entries instead
+		 * (a release that skipped them would leave them tracked). */
+		if (!changed && !is_leaf(READ_ONCE(*ent), l))
+			return 0;
 		*a = next;
-		return op->fn(ent) ? size / PAGE_SIZE : 0;
+		return changed ? size / PAGE_SIZE : 0;
 	}
 	/* Covered: split and apply in one pass.  The 4 KiB leaves of a
 	 * 2 MiB one are done; a 1 GiB one's 2 MiB leaves are next. */
@@ -358,8 +363,11 @@ static u64 range_huge(struct ept *e, u64 *a, u64 end, const struct range_op *op)
 	if (!covered && !split_entry(e, ent, l))
 		return 0;
 	u64 pages = (MIN(next, end) - *a) / PAGE_SIZE;
+	bool changed = op->fallback(ent);
+	if (!changed && !is_leaf(READ_ONCE(*ent), l))
+		return 0; /* split meanwhile, as above */
 	*a = next;
-	return op->fallback(ent) ? pages : 0;
+	return changed ? pages : 0;
 }
 
 /* Apply op to the mapped leaves of a range; count the pages it changed.
