@@ -495,23 +495,25 @@ static u64 *entry_at(struct ept *e, u64 gpa, u32 l)
  */
 static bool collapse_entry(u64 *ent, u32 l, u64 *freed)
 {
-	const u64 same = ~(EPT_ADDR_MASK | EPT_ACCESSED | EPT_DIRTY);
+	const u64 ad = EPT_ACCESSED | EPT_DIRTY;
 	u64 v = READ_ONCE(*ent);
 
 	if (!(v & EPT_RWX) || is_leaf(v, l))
 		return false;
-	u64 *t = (u64 *)(v & EPT_ADDR_MASK), first = READ_ONCE(t[0]), ad = 0;
-	u64 base = leaf_addr(first, l - 1), step = EPT_LEVEL_SIZE(l - 1);
-	if (!is_leaf(first, l - 1) || !IS_ALIGNED(base, EPT_LEVEL_SIZE(l)))
+	u64 *t = (u64 *)(v & EPT_ADDR_MASK), first = READ_ONCE(t[0]), seen = 0;
+	u64 step = EPT_LEVEL_SIZE(l - 1);
+	if (!is_leaf(first, l - 1) || (first & EPT_TRACKED) ||
+	    !IS_ALIGNED(leaf_addr(first, l - 1), EPT_LEVEL_SIZE(l)))
 		return false;
-	for (u64 i = 0; i < 512; i++) {
+	/* Entry i must be entry 0 with the address i steps on (an aligned
+	 * address never carries into the flags): one compare each. */
+	for (u64 i = 0, want = first & ~ad; i < 512; i++, want += step) {
 		u64 c = READ_ONCE(t[i]);
-		if (!is_leaf(c, l - 1) || (c & EPT_TRACKED) || leaf_addr(c, l - 1) != base + i * step ||
-		    (c & same) != (first & same))
+		if ((c & ~ad) != want)
 			return false;
-		ad |= c & (EPT_ACCESSED | EPT_DIRTY);
+		seen |= c;
 	}
-	u64 huge = base | (first & same) | ad | EPT_PS;
+	u64 huge = (first & ~ad) | (seen & ad) | EPT_PS;
 	if (!__atomic_compare_exchange_n(ent, &v, huge, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		return false;
 	*freed = v & EPT_ADDR_MASK;
