@@ -320,11 +320,16 @@ static bool protect_whole(u64 *leaf)
 {
 	u64 old = __atomic_load_n(leaf, __ATOMIC_RELAXED);
 
+	u64 new;
+
 	do {
 		if (!(old & EPT_R) || !(old & (EPT_W | EPT_DIRTY)))
 			return false;
-	} while (!__atomic_compare_exchange_n(leaf, &old, (old & ~(EPT_W | EPT_DIRTY)) | EPT_TRACKED,
-					      false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+		/* Only what was writable becomes tracked: a fault gives
+		 * EPT_TRACKED pages write access. */
+		new = (old & ~(EPT_W | EPT_DIRTY)) | (old & EPT_W ? EPT_TRACKED : 0);
+	} while (!__atomic_compare_exchange_n(leaf, &old, new, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
 	return true;
 }
 

@@ -374,6 +374,11 @@ static void test_huge_split_fails_safe(void **s)
 	assert_int_equal(*huge & (EPT_W | EPT_TRACKED), EPT_W);
 	assert_int_equal(ept_clear_dirty(&e, 0x1000000, 3), 3); /* part of it: protected whole */
 	assert_int_equal(*huge & (EPT_W | EPT_TRACKED), EPT_TRACKED);
+	/* A leaf read-only for another reason never becomes tracked. */
+	u64 *ro = ept_entry(&e, 0x1200000, &l);
+	*ro = (*ro & ~(EPT_W | EPT_TRACKED)) | EPT_DIRTY;
+	assert_int_equal(ept_clear_dirty_mask(&e, 0x1200000, BIT(0)), 1);
+	assert_int_equal(*ro & (EPT_W | EPT_TRACKED | EPT_DIRTY), 0);
 	mm_free(hog, all);
 	ept_destroy(&e);
 }
