@@ -470,6 +470,12 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		 * (lazily too), and deleting it is refused. */
 		if (sl->flags && chance(c, 40))
 			sl->flags |= RV_SLOT_LOG_LAZY;
+		/* 1.7: small pages (split, or put back), lazy splitting;
+		 * now and then lazy splitting without logging: refused. */
+		if (chance(c, 20))
+			sl->flags |= RV_SLOT_SMALL_PAGES;
+		if (chance(c, 20))
+			sl->flags |= RV_SLOT_SPLIT_EAGER;
 		if (!script && chance(c, 8))
 			*sl = (struct rv_slot){ .id = 0, .flags = RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY,
 						.gpa = 0,
@@ -754,8 +760,10 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	}
 	if (k->nr == RV_HC_SLOT_SET && a[1] == c->scratch + SC_IN) {
 		const struct rv_slot *sl = (const void *)a[1];
-		bool flags_bad = sl->flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY) ||
-				 (sl->flags & RV_SLOT_LOG_LAZY && !(sl->flags & RV_SLOT_LOG_DIRTY));
+		bool flags_bad = sl->flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY |
+					       RV_SLOT_SMALL_PAGES | RV_SLOT_SPLIT_EAGER) ||
+				 (sl->flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_EAGER) &&
+				  !(sl->flags & RV_SLOT_LOG_DIRTY));
 		/* Slot 0 is always there: deleting it is refused once the id,
 		 * flags and alignment pass; logging it is not (1.6). */
 		bool sys = sl->id == 0 && sl->gpa == 0 && sl->size == RV_SYS_SLOT_SIZE;

@@ -14,6 +14,10 @@
  * hvwrite=1 makes every write a hypervisor write first (RV_HC_HV_INFO into
  * the page, then the store): with full rings those pages reach us only
  * through the backup bitmap (track_collect).
+ * ept=small keeps the data slot at 4 KiB EPT pages (RV_SLOT_SMALL_PAGES,
+ * from the first log-on); split=eager splits its 2 MiB EPT pages all when
+ * logging goes on (RV_SLOT_SPLIT_EAGER) rather than on the first write
+ * fault to each; ept_splits counts the splits (docs/09).
  * protect=lazy switches logging on with RV_SLOT_LOG_LAZY: nothing is
  * armed, every page is reported once (iteration 1 sees them all, still
  * holding 0 or already 1), and our collects arm pages range by range
@@ -139,6 +143,7 @@ struct dl_params {
 	bool lazy, is_linux, writer;
 	uint64_t vcpus, iterations, mem, ring, seed, interval, tracing, hvwrite;
 	uint64_t writer_pages, rate;
+	uint32_t slot_flags; /* 1.7: ept=small, split=eager */
 };
 
 /* What both guests' runs print and judge. */
@@ -175,6 +180,7 @@ static void run_work(struct scenario_run *run, const struct dl_params *p, struct
 			  p->seed, p->hvwrite ? WORK_VALUE_ITERATION_HV : WORK_VALUE_ITERATION, 0))
 		return;
 	t->lazy = p->lazy;
+	t->slot_flags = p->slot_flags;
 	if (p->tracing)
 		trace_start(); /* before logging goes on: the first faults are in it */
 	if (!track_log_on(run, t))
@@ -222,6 +228,7 @@ static void run_linux(struct scenario_run *run, const struct dl_params *p, struc
 	if (!track_create_spec(run, t, &spec, p->mode, p->ring))
 		return;
 	t->lazy = p->lazy;
+	t->slot_flags = p->slot_flags;
 	t->all_slots = true;
 	if (!track_start(run, t))
 		return;
@@ -275,6 +282,15 @@ void scenario_dirty_log(struct scenario_run *run)
 		result_fail(run, "reason=bad-value guest=%s writer=%s", guest, writer);
 		return;
 	}
+	const char *pages_s = param_str(run, "ept"), *split_s = param_str(run, "split");
+	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
+	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
+		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, lazy|eager)",
+			    pages_s, split_s);
+		return;
+	}
+	/* 1.7: huge EPT pages (the default), split lazily (the default). */
+	p.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_eager ? RV_SLOT_SPLIT_EAGER : 0);
 	p.is_linux = !strcmp(guest, "linux");
 	p.writer = !strcmp(writer, "on");
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &p.vcpus) ||
@@ -293,8 +309,9 @@ void scenario_dirty_log(struct scenario_run *run)
 	}
 	if (!p.mem)
 		p.mem = p.is_linux ? LINUX_MEM_MIB : WORK_MEM_MIB;
-	result_kv(run, "mode=%s protect=%s vcpus=%lu ring=%lu mem=%lu iterations=%lu hvwrite=%lu",
-		  param_str(run, "mode"), param_str(run, "protect"), p.vcpus,
+	result_kv(run, "mode=%s protect=%s ept=%s split=%s vcpus=%lu ring=%lu mem=%lu "
+		  "iterations=%lu hvwrite=%lu",
+		  param_str(run, "mode"), param_str(run, "protect"), pages_s, split_s, p.vcpus,
 		  p.mode == MODE_BITMAP ? 0 : p.ring, p.mem, p.iterations, p.hvwrite);
 	result_kv(run, "guest=%s writer=%s", guest, p.is_linux ? writer : "work");
 	mgmt_alloc_reset();
@@ -327,8 +344,8 @@ void scenario_dirty_log(struct scenario_run *run)
 	result_kv(run, "exits_per_page=%lu.%02lu hv_ticks_per_fault=%lu hv_ticks_per_reset_entry=%lu",
 		  epp100 / 100, epp100 % 100, st.fault_ticks / newly,
 		  st.entries_reset ? st.reset_ticks / st.entries_reset : 0);
-	result_kv(run, "backup_pages=%lu initial_pages=%lu range_clears=%lu", t->backup_pages,
-		  t->initial_pages, t->range_clears);
+	result_kv(run, "backup_pages=%lu initial_pages=%lu range_clears=%lu ept_splits=%lu",
+		  t->backup_pages, t->initial_pages, t->range_clears, st.ept_splits);
 	result_kv(run, "pages=%lu dirtied=%lu changed=%lu oracle_lost=%lu first=%s key=%s", o->pages,
 		  o->total_reported, o->total_changed, o->total_lost, first, r.ot.key_source);
 	if (p.is_linux)

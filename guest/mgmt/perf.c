@@ -16,6 +16,14 @@
  * initially-set bitmap and arm it by RV_HC_BITMAP_CLEAR_RANGE, the work
  * eager protection does at enable.  The iterations are the same after it.
  *
+ * Huge EPT pages (ABI 1.7): ept=huge (the default mapping: 2 MiB EPT
+ * pages) or small (RV_SLOT_SMALL_PAGES before populating: 4 KiB only);
+ * split=lazy (the default: the first write fault splits) or eager
+ * (RV_SLOT_SPLIT_EAGER: split every huge page at enable).  ept_tables_* are
+ * the partition's EPT table pages before logging, while logging (after
+ * the iterations) and after logging is off again (huge pages rebuilt);
+ * disable_ticks includes the rebuild.
+ *
  *	RESULT perf PASS mode= ... enable_ticks= dirty_ticks= get_ticks= clear_ticks= ...
  */
 #include "track.h"
@@ -72,6 +80,7 @@ void scenario_perf(struct scenario_run *run)
 	struct tracked t;
 	enum track_mode mode;
 	bool lazy;
+	uint64_t tables_before = 0, tables_logging = 0;
 
 	if (!track_mode_parse(param_str(run, "mode"), &mode) || mode == MODE_RING_WAIT) {
 		result_fail(run, "reason=bad-value mode=%s (ring|bitmap|pml)", param_str(run, "mode"));
@@ -82,20 +91,41 @@ void scenario_perf(struct scenario_run *run)
 			    param_str(run, "protect"));
 		return;
 	}
-	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) || !param_u64(run, "mem", 256, &mem) ||
-	    !param_u64(run, "dirty", 256, &dirty) ||
+	const char *pages_s = param_str(run, "ept"), *split_s = param_str(run, "split");
+	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
+	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
+		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, eager|lazy)",
+			    pages_s, split_s);
+		return;
+	}
+	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) ||
+	    !param_u64(run, "mem", RV_DATA_MIB_MAX, &mem) ||
+	    !param_u64(run, "dirty", RV_DATA_MIB_MAX, &dirty) ||
 	    !param_u64(run, "iterations", 1000, &iterations) ||
 	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring))
 		return;
 	if (!dirty || dirty > mem)
 		dirty = mem;
 	uint64_t dirty_pages = dirty << 8;
-	result_kv(run, "mode=%s protect=%s vcpus=%lu mem=%lu dirty=%lu iterations=%lu",
-		  param_str(run, "mode"), param_str(run, "protect"), vcpus, mem, dirty, iterations);
+	result_kv(run, "mode=%s protect=%s ept=%s split=%s vcpus=%lu mem=%lu dirty=%lu "
+		  "iterations=%lu", param_str(run, "mode"), param_str(run, "protect"), pages_s,
+		  split_s, vcpus, mem, dirty, iterations);
 	mgmt_alloc_reset();
 	memset(&t, 0, sizeof(t));
-	if (!track_create(run, &t, WORK_TEST_PERF, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages) ||
-	    !track_start(run, &t))
+	if (!track_create(run, &t, WORK_TEST_PERF, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages))
+		goto out;
+	t.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_eager ? RV_SLOT_SPLIT_EAGER : 0);
+	if (small) {
+		/* 4 KiB EPT pages only, from before the first write on. */
+		struct rv_slot sm = {.id = 1, .flags = RV_SLOT_SMALL_PAGES, .gpa = RV_GPA_DATA,
+				     .size = t.npages * 4096};
+		long rc = hc_slot_set(t.id, &sm);
+		if (rc) {
+			result_fail(run, "reason=small-pages err=%ld", rc);
+			goto out;
+		}
+	}
+	if (!track_start(run, &t))
 		goto out;
 
 	/* Populate: the first pass touches every page, logging off. */
@@ -105,6 +135,11 @@ void scenario_perf(struct scenario_run *run)
 		goto out;
 	populate = rdtsc() - t0;
 
+	if (hc_dirty_stats((uint64_t)t.id, &st)) {
+		result_fail(run, "reason=stats");
+		goto out;
+	}
+	tables_before = st.ept_tables;
 	t.lazy = lazy;
 	t0 = rdtsc();
 	if (!track_log_on(run, &t))
@@ -168,7 +203,11 @@ void scenario_perf(struct scenario_run *run)
 		gprintf("perf: iteration %lu: %lu pages dirty\n", i, got);
 	}
 
-	struct rv_slot off = { .id = 1, .flags = 0, .gpa = RV_GPA_DATA, .size = t.npages * 4096 };
+	if (!run->failed && hc_dirty_stats((uint64_t)t.id, &st) == 0)
+		tables_logging = st.ept_tables;
+	/* Off, keeping small pages if asked (else the huge ones come back). */
+	struct rv_slot off = {.id = 1, .flags = t.slot_flags & RV_SLOT_SMALL_PAGES,
+			      .gpa = RV_GPA_DATA, .size = t.npages * 4096};
 	t0 = rdtsc();
 	if (hc_slot_set(t.id, &off))
 		result_fail(run, "reason=log-off");
@@ -186,6 +225,9 @@ void scenario_perf(struct scenario_run *run)
 	result_kv(run, "exits_per_page=%lu.%03lu hv_ticks_per_fault=%lu harvest_ticks_per_page=%lu "
 		  "reset_ticks_per_page=%lu pages=%lu", epp1000 / 1000, epp1000 % 1000,
 		  st.fault_ticks / newly, sum_get / pages, sum_clear / pages, pages_logged);
+	result_kv(run, "ept_tables_before=%lu ept_tables_logging=%lu ept_tables_after=%lu "
+		  "ept_splits=%lu ept_collapses=%lu", tables_before, tables_logging, st.ept_tables,
+		  st.ept_splits, st.ept_collapses);
 out:
 	track_finish(run, &t);
 }

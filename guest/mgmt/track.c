@@ -56,8 +56,8 @@ bool track_create_spec(struct scenario_run *run, struct tracked *t,
 	t->vcpus = spec->nr_vcpus;
 	t->npages = mem_mib << 8;
 	t->total_pages = t->npages;
-	if (mem_mib == 0 || mem_mib > WIN_DATA_MAX_MIB) {
-		result_fail(run, "reason=bad-value mem=%lu (1..%d)", mem_mib, WIN_DATA_MAX_MIB);
+	if (mem_mib == 0 || mem_mib > RV_DATA_MIB_MAX) {
+		result_fail(run, "reason=bad-value mem=%lu (1..%d)", mem_mib, RV_DATA_MIB_MAX);
 		return false;
 	}
 	/* Room for every slot's pages: all_slots may be set later. */
@@ -73,12 +73,15 @@ bool track_create_spec(struct scenario_run *run, struct tracked *t,
 		result_fail(run, "reason=create err=%ld vcpus=%u", t->id, t->vcpus);
 		return false;
 	}
-	if ((rc = hc_map(t->id, 0, WIN_SYS(t->id))) || (rc = hc_map(t->id, 1, WIN_DATA(t->id)))) {
+	/* A data slot larger than a window (perf only) is not mapped: t->data NULL. */
+	bool window = mem_mib <= WIN_DATA_MAX_MIB;
+	if ((rc = hc_map(t->id, 0, WIN_SYS(t->id))) ||
+	    (window && (rc = hc_map(t->id, 1, WIN_DATA(t->id))))) {
 		result_fail(run, "reason=map err=%ld", rc);
 		return false;
 	}
 	t->sys = (volatile uint8_t *)WIN_SYS(t->id);
-	t->data = (volatile uint8_t *)WIN_DATA(t->id);
+	t->data = window ? (volatile uint8_t *)WIN_DATA(t->id) : NULL;
 	if (mode != MODE_BITMAP) {
 		uint64_t flags = mode == MODE_RING_WAIT ? RV_RING_NO_SOFT_LIMIT
 				 : mode == MODE_PML	 ? RV_RING_PML
@@ -116,7 +119,8 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 bool track_log_on(struct scenario_run *run, struct tracked *t)
 {
 	struct rv_slot s = {.id = 1,
-			    .flags = RV_SLOT_LOG_DIRTY | (t->lazy ? RV_SLOT_LOG_LAZY : 0),
+			    .flags = RV_SLOT_LOG_DIRTY | (t->lazy ? RV_SLOT_LOG_LAZY : 0) |
+				     t->slot_flags,
 			    .gpa = RV_GPA_DATA,
 			    .size = t->npages * 4096};
 	long rc = hc_slot_set(t->id, &s);

@@ -46,7 +46,7 @@ struct tracked {
 	uint64_t npages;
 	enum track_mode mode;
 	struct work_ctrl *ctrl;     /* the workload's control page, mapped */
-	volatile uint8_t *data;     /* its data slot (slot 1), mapped */
+	volatile uint8_t *data;     /* its data slot (slot 1), mapped; NULL above WIN_DATA_MAX_MIB */
 	volatile uint8_t *sys;      /* its system slot (slot 0), mapped */
 	bool all_slots;             /* log slot 0 too; set before track_log_on */
 	uint64_t total_pages;       /* pages in the dirty set's index space */
@@ -63,6 +63,9 @@ struct tracked {
 	bool initial_taken;	/* the first collect took the initially-set bitmap */
 	uint64_t initial_pages; /* pages that first collect found set (all of them) */
 	uint64_t range_clears;	/* RV_HC_BITMAP_CLEAR_RANGE calls made */
+	/* 1.7: more RV_SLOT_* flags for the data slot's logging switches
+	 * (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER); set by the caller. */
+	uint32_t slot_flags;
 };
 
 /* Bump allocator over the management partition's data slot. */

@@ -24,8 +24,9 @@
 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions;
  * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE);
  * 1.6: every slot logged (slot 0 too), Linux partitions' state
- *      (rv_vcpu_state's 1.6 tail, RV_HC_PLATFORM_GET/SET_STATE) */
-#define RV_ABI_MINOR 6
+ *      (rv_vcpu_state's 1.6 tail, RV_HC_PLATFORM_GET/SET_STATE);
+ * 1.7: huge EPT pages (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER) */
+#define RV_ABI_MINOR 7
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -146,7 +147,8 @@ struct rv_hv_info {
  */
 #define RV_WATCHDOG_MAX (1ull << 40)
 #define RV_CONSOLE_MAX 4096  /* RV_HC_CONSOLE_WRITE: longest write */
-#define RV_DATA_MIB_MAX 512  /* rv_partition_spec.data_mib and any slot, in MiB */
+/* 1.7: 1024 (was 512), for a GiB of guest RAM (huge EPT pages' figures) */
+#define RV_DATA_MIB_MAX 1024 /* rv_partition_spec.data_mib and any slot, in MiB */
 
 /* A partition's memory: slot 0 is always the 4 MiB system slot. */
 #define RV_IMAGE_WORK_ABI 1 /* rv_partition_spec.image: the workload program */
@@ -224,7 +226,10 @@ struct rv_vcpu_stats {
 #define RV_GPA_STACKS_TOP RV_SYS_SLOT_SIZE /* 16 KiB per vCPU, downwards */
 #define RV_STACK_SIZE 0x4000ull
 #define RV_GPA_DATA 0x1000000ull    /* slot 1 (data) starts at 16 MiB */
-#define RV_GPA_DATA_END 0x30000000ull /* data slots lie in [16 MiB, 768 MiB) */
+/* 1.7: data slots lie in [16 MiB, 1.25 GiB) (was 768 MiB), room for a
+ * 1 GiB slot 1.  Workload partitions only: the management partition's
+ * windows (RV_GPA_WINDOWS) are in its own space. */
+#define RV_GPA_DATA_END 0x50000000ull
 
 #define RV_GUEST_BOOT_MAGIC 0x544f4f4256475252ull
 #define RV_ROLE_MGMT 1
@@ -357,6 +362,32 @@ struct rv_ring_info {
  */
 #define RV_SLOT_LOG_LAZY 2u
 #define RV_BITMAP_RANGE_ALIGN 64u
+/*
+ * 1.7: huge EPT pages.  A slot's memory is mapped with 2 MiB EPT pages (1
+ * GiB where the processor has them) wherever its guest-physical and host
+ * addresses are equally aligned, while the slot is not logged.  Switching
+ * logging on write-protects each huge page whole; the first write to one
+ * splits it into 4 KiB pages and makes only the written page writable
+ * (lazy splitting, KVM without eager_page_split).  Switching logging off
+ * puts the huge pages back (KVM's recovery of huge pages when logging
+ * stops).  Invisible to the guest and to the log, which stays one bit or
+ * entry per 4 KiB page.
+ *
+ * RV_SLOT_SMALL_PAGES: this slot keeps 4 KiB pages (given on creation, or
+ * on a flags change: split now, put back when the flag is cleared).  As
+ * memory not backed by huge pages under KVM.
+ *
+ * RV_SLOT_SPLIT_EAGER, with RV_SLOT_LOG_DIRTY only (alone: -RV_EINVAL):
+ * when logging goes on, split every huge page into write-protected 4 KiB
+ * pages at once (KVM's eager page splitting, Linux 5.18): no write fault
+ * has to split, switching on costs more (docs/09-migration-perf.md has
+ * both measured).  Means nothing with RV_SLOT_LOG_LAZY (its clears split
+ * what they arm) or in PML mode (clearing a dirty flag splits: one flag
+ * for 2 MiB would hide the writes to 511 pages).  Only counts when
+ * logging goes on.
+ */
+#define RV_SLOT_SMALL_PAGES 4u
+#define RV_SLOT_SPLIT_EAGER 8u
 struct rv_slot {
 	uint32_t id;
 	uint32_t flags; /* RV_SLOT_* */
@@ -395,6 +426,10 @@ struct rv_dirty_stats {
 	uint64_t resets_more;     /* RV_HC_RING_RESET calls that returned RV_RING_RESET_MORE */
 	uint64_t reset_max_ticks; /* the longest RV_HC_RING_RESET call, in TSC ticks */
 	uint64_t backup_sets;     /* pages put into a backup bitmap (RV_BITMAP_BACKUP) */
+	/* 1.7: huge EPT pages */
+	uint64_t ept_tables;      /* the partition's EPT paging-structure pages now */
+	uint64_t ept_splits;      /* huge EPT leaves split (at enable, on faults, by clears) */
+	uint64_t ept_collapses;   /* huge EPT leaves put back (logging off) */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */

@@ -86,6 +86,8 @@ static bool push(struct dirty_part *d, u32 vi, const struct mem_slot *s, u64 gpa
 	return true;
 }
 
+static u64 *huge_fault(struct dirty_part *d, u64 gpa, enum dirty_fault *r);
+
 /*
  * The write fault.  Vol. 3C, 29.3.3, EPT-Induced VM Exits: the write did
  * not happen; the guest's RIP still points at the store.  We log the page,
@@ -99,9 +101,11 @@ enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qu
 	struct dirty_vcpu *dv = &d->vcpu[vi];
 	u64 t0 = rdtsc();
 	u64 *leaf = ept_leaf(d->ept, gpa);
+	enum dirty_fault r;
 
-	if (!leaf)
-		return DIRTY_NOT_TRACKED;
+	/* No 4 KiB leaf: unmapped, or a huge one (off the common path). */
+	if (__builtin_expect(!leaf, 0) && !(leaf = huge_fault(d, gpa, &r)))
+		return r;
 	u64 ent = READ_ONCE(*leaf);
 	if (!(ent & EPT_TRACKED)) {
 		if (!(ent & EPT_W))
@@ -182,14 +186,56 @@ static void backup_set(struct dirty_part *d, const struct mem_slot *s, u64 gpa)
 	__atomic_fetch_add(&d->backup_sets, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * No 4 KiB leaf for gpa: unmapped, or a huge leaf maps it.  A tracked huge
+ * leaf (lazy splitting, or one a failed split protected whole) is split
+ * now and the caller goes on with gpa's 4 KiB leaf, so only that page
+ * becomes writable; the translation of the others does not change, and a
+ * CPU still holding the read-only huge one faults again and finds them.
+ * Without memory for the split the whole leaf becomes writable and every
+ * page of it goes into the slot's bitmap (the log in bitmap mode, the
+ * backup bitmap in ring modes, which the consumer collects before its
+ * final copy): nothing is lost.  NULL with *r otherwise.
+ */
+static __attribute__((noinline, cold)) u64 *huge_fault(struct dirty_part *d, u64 gpa,
+						       enum dirty_fault *r)
+{
+	struct mem_slot *s;
+	u32 l;
+	u64 *ent = ept_entry(d->ept, gpa, &l), *leaf;
+
+	*r = DIRTY_NOT_TRACKED;
+	if (!ent || l == 0)
+		return ent; /* unmapped, or split meanwhile */
+	u64 v = READ_ONCE(*ent);
+	if (!(v & EPT_TRACKED)) {
+		/* Writable: a stale translation (spurious); else not ours. */
+		if (v & EPT_W)
+			*r = DIRTY_HANDLED;
+		return NULL;
+	}
+	if (!(s = logged_slot(d, gpa)))
+		return NULL;
+	if ((leaf = ept_split(d->ept, gpa)))
+		return leaf;
+	*r = DIRTY_HANDLED;
+	if (ept_track_unprotect(d->ept, ent)) {
+		u64 size = EPT_LEVEL_SIZE(l), first = (gpa & ~(size - 1)) - s->gpa;
+		for (u64 off = 0; off < size; off += PAGE_SIZE)
+			backup_set(d, s, s->gpa + first + off);
+	}
+	return NULL;
+}
+
 enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa)
 {
 	struct mem_slot *s = logged_slot(d, gpa);
 	u64 *leaf = s ? ept_leaf(d->ept, gpa) : NULL;
 	struct dirty_vcpu *dv = vi < d->nr_vcpus ? &d->vcpu[vi] : NULL;
+	enum dirty_fault r = DIRTY_NOT_TRACKED;
 
-	if (!leaf)
-		return DIRTY_NOT_TRACKED;
+	if (!leaf && (!s || !(leaf = huge_fault(d, gpa, &r))))
+		return r;
 	/* Only vi's owner CPU pushes to its ring: room stays room. */
 	bool room = dv && (!d->rings_on || dring_has_room(&dv->ring));
 	if (d->pml_on) {
@@ -273,10 +319,36 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 	return true;
 }
 
-int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
+/*
+ * Logging is off: put the slot's huge leaves back (KVM's recovery of huge
+ * pages when dirty logging stops).  Each batch of detached tables is
+ * freed only after every CPU of the partition has invalidated (Vol. 3C,
+ * 29.4.3.1, Operations that Invalidate Cached Mappings): until then one
+ * may still walk them.  Tables a CPU did not confirm are never freed.
+ */
+void dirty_rebuild_huge(struct dirty_part *d, u32 id)
+{
+	const struct mem_slot *s = &d->slots[id];
+	u64 freed[64], cur = s->gpa, end = s->gpa + s->size;
+
+	if (s->small || !d->ept->max_level || (d->log_slots & BIT(id)))
+		return;
+	while (cur < end) {
+		u32 n = ept_collapse(d->ept, s->gpa, slot_pages(s), freed, 64, &cur);
+		if (!n)
+			continue;
+		u64 stuck = vmx_flush_cpus(*d->cpu_mask);
+		d->unresponsive |= stuck;
+		if (!stuck)
+			ept_free_tables(d->ept, freed, n);
+	}
+}
+
+int dirty_set_logging(struct dirty_part *d, u32 id, bool on, u32 how)
 {
 	struct mem_slot *s = &d->slots[id];
 	u64 pages = slot_pages(s);
+	bool lazy = how & DIRTY_PROTECT_LAZY;
 
 	if (on == !!(d->log_slots & BIT(id)))
 		return 0;
@@ -299,12 +371,25 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
 		/* Nothing lost its write access: no translation to invalidate. */
 		if (lazy)
 			return 0;
-		/* PML logs a page when its dirty flag goes 0 -> 1: clear them all. */
-		d->pages_protected += d->pml_on ? ept_clear_dirty(d->ept, s->gpa, pages)
-						: ept_track_protect(d->ept, s->gpa, pages);
+		/*
+		 * PML logs a page when its dirty flag goes 0 -> 1: clear them all,
+		 * splitting huge leaves (one flag would hide 511 pages).  Write
+		 * protection protects a huge leaf whole and its first write
+		 * fault splits it (lazy splitting, measured the cheaper: docs/09);
+		 * DIRTY_SPLIT_EAGER splits them all now, in the same pass
+		 * (KVM's eager page splitting, Linux 5.18).  A leaf that cannot
+		 * be split for want of memory is protected whole either way.
+		 * The flush below covers the splits too.
+		 */
+		if (d->pml_on)
+			d->pages_protected += ept_clear_dirty(d->ept, s->gpa, pages);
+		else if (how & DIRTY_SPLIT_EAGER)
+			d->pages_protected += ept_track_protect_split(d->ept, s->gpa, pages);
+		else
+			d->pages_protected += ept_track_protect(d->ept, s->gpa, pages);
 	} else {
-		if (!d->pml_on)
-			ept_track_release(d->ept, s->gpa, pages);
+		/* PML too: a huge leaf a failed split protected is tracked. */
+		ept_track_release(d->ept, s->gpa, pages);
 		__atomic_fetch_and(&d->log_slots, ~BIT(id), __ATOMIC_SEQ_CST);
 	}
 	/* Before returning, no CPU may still write through an old translation. */
@@ -313,6 +398,8 @@ int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
 		mm_free((u64)d->bitmap[id], bitmap_pages(s));
 		d->bitmap[id] = NULL;
 	}
+	if (!on)
+		dirty_rebuild_huge(d, id);
 	return 0;
 }
 
@@ -518,6 +605,9 @@ void dirty_stats(const struct dirty_part *d, struct rv_dirty_stats *o)
 	o->resets_more = d->resets_more;
 	o->reset_max_ticks = d->reset_max_ticks;
 	o->backup_sets = READ_ONCE(d->backup_sets);
+	o->ept_tables = READ_ONCE(d->ept->nr_tables);
+	o->ept_splits = READ_ONCE(d->ept->nr_splits);
+	o->ept_collapses = READ_ONCE(d->ept->nr_collapses);
 }
 
 void dirty_teardown(struct dirty_part *d)

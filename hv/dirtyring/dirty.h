@@ -103,10 +103,20 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi);
 
 /* Management operations (hypercalls); 0/count or -RV_E*. */
 /*
- * Switch logging of a slot on (write-protect it all; lazy: protect
- * nothing and set every page's bit, RV_SLOT_LOG_LAZY) or off.
+ * Switch logging of a slot on (write-protect it all; DIRTY_PROTECT_LAZY:
+ * protect nothing and set every page's bit, RV_SLOT_LOG_LAZY) or off.
+ * Huge EPT leaves (docs/05-partitions.md): on write-protects them whole
+ * and the first write fault splits one (lazy splitting), unless
+ * DIRTY_SPLIT_EAGER (split them all now) or DIRTY_PROTECT_LAZY (the
+ * clears split what they arm); PML splits whatever it arms.  Off
+ * rebuilds them unless the slot keeps small pages.
  */
-int dirty_set_logging(struct dirty_part *d, u32 slot, bool on, bool lazy);
+#define DIRTY_PROTECT_LAZY BIT(0)
+#define DIRTY_SPLIT_EAGER BIT(1)
+int dirty_set_logging(struct dirty_part *d, u32 slot, bool on, u32 how);
+/* Put a slot's huge leaves back where its tables allow (logging off):
+ * collapse, invalidate on the partition's CPUs, then free the tables. */
+void dirty_rebuild_huge(struct dirty_part *d, u32 slot);
 /*
  * Allocate and start the rings (their pages: d->vcpu[i].ring.entries).
  * PML only before the partition has started (started = false): its EPTP

@@ -16,6 +16,7 @@ struct mem_slot {
 	u32 id;
 	u64 gpa, size; /* guest-physical range, page aligned */
 	u64 hpa;       /* backing host memory, contiguous */
+	bool small;    /* RV_SLOT_SMALL_PAGES: 4 KiB EPT leaves only */
 };
 
 /* The slot of slots[0..RV_MAX_SLOTS) that holds gpa, or NULL. */

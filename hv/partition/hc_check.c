@@ -38,10 +38,12 @@ static bool overlaps(u64 a, u64 alen, u64 b, u64 blen) { return a < b + blen && 
 
 int hc_check_slot(const struct rv_slot *s, const struct hc_range slots[RV_MAX_SLOTS])
 {
-	if (s->id >= RV_MAX_SLOTS || (s->flags & ~(u32)(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY)))
+	if (s->id >= RV_MAX_SLOTS ||
+	    (s->flags & ~(u32)(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY | RV_SLOT_SMALL_PAGES |
+			       RV_SLOT_SPLIT_EAGER)))
 		return -RV_EINVAL;
-	/* Lazy says how logging goes on: without logging it means nothing. */
-	if ((s->flags & RV_SLOT_LOG_LAZY) && !(s->flags & RV_SLOT_LOG_DIRTY))
+	/* Both lazy flags say how logging goes on: without it they mean nothing. */
+	if ((s->flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_EAGER)) && !(s->flags & RV_SLOT_LOG_DIRTY))
 		return -RV_EINVAL;
 	if (!IS_ALIGNED(s->gpa | s->size, PAGE_SIZE))
 		return -RV_EINVAL;

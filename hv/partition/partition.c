@@ -42,19 +42,68 @@ u32 partition_free_cpus(void)
 	return n;
 }
 
-static int add_slot(struct partition *p, u32 id, u64 gpa, u64 size)
+/*
+ * A slot's host memory: aligned like the largest EPT page its gpa and
+ * size allow (1 GiB, else 2 MiB), so that ept_map_large can use it; if no
+ * run of free memory is aligned so, any contiguous run, and the slot is
+ * then mapped with the pages its alignment allows (4 KiB at worst): it
+ * works the same, with more EPT tables.
+ */
+static u64 alloc_slot_memory(const struct partition *p, u64 gpa, u64 pages)
+{
+	u64 hpa = 0;
+
+	for (u32 l = MIN(p->ept.max_level, (u32)EPT_MAX_LEVEL); l > 0 && !hpa; l--)
+		if (IS_ALIGNED(gpa, EPT_LEVEL_SIZE(l)) && pages * PAGE_SIZE >= EPT_LEVEL_SIZE(l))
+			hpa = mm_alloc_aligned(pages, EPT_LEVEL_SIZE(l) / PAGE_SIZE);
+	return hpa ? hpa : mm_alloc_aligned(pages, 512) ?: mm_alloc_aligned(pages, 1);
+}
+
+static int add_slot(struct partition *p, u32 id, u64 gpa, u64 size, bool small)
 {
 	struct mem_slot *s = &p->slots[id];
 	u64 pages = size / PAGE_SIZE;
 
-	s->hpa = mm_alloc_aligned(pages, 512);
+	s->hpa = alloc_slot_memory(p, gpa, pages);
 	if (!s->hpa)
 		return -RV_ENOMEM;
 	s->used = true;
 	s->id = id;
 	s->gpa = gpa;
 	s->size = size;
-	return ept_map(&p->ept, gpa, s->hpa, pages, EPT_RWX);
+	s->small = small;
+	if (small)
+		return ept_map(&p->ept, gpa, s->hpa, pages, EPT_RWX);
+	return ept_map_large(&p->ept, gpa, s->hpa, pages, EPT_RWX);
+}
+
+/*
+ * RV_SLOT_SMALL_PAGES changed on an existing slot: split its huge leaves
+ * now (and invalidate, so no CPU keeps a 2 MiB translation of it), or put
+ * them back when it is not logged (else when logging stops).
+ */
+static int slot_set_small(struct partition *p, u32 id, bool small)
+{
+	struct mem_slot *s = &p->slots[id];
+
+	if (s->small == small)
+		return 0;
+	if (small) {
+		if (ept_split_range(&p->ept, s->gpa, s->size / PAGE_SIZE))
+			return -RV_ENOMEM;
+		p->dirty.unresponsive |= vmx_flush_cpus(p->cpu_mask);
+	}
+	s->small = small;
+	if (!small)
+		dirty_rebuild_huge(&p->dirty, id);
+	return 0;
+}
+
+/* How logging goes on, from the slot flags. */
+static u32 log_how(u32 flags)
+{
+	return (flags & RV_SLOT_LOG_LAZY ? DIRTY_PROTECT_LAZY : 0) |
+	       (flags & RV_SLOT_SPLIT_EAGER ? DIRTY_SPLIT_EAGER : 0);
 }
 
 /* Host pointer to guest-physical gpa in slot 0 (set-up time only). */
@@ -216,10 +265,11 @@ static int build(struct partition *p, u32 image, u32 nr_vcpus, u64 data_mib, con
 	p->state = PART_CREATED;
 	dirty_init(&p->dirty, p->id, &p->ept, p->slots, &p->cpu_mask);
 	err = ept_init(&p->ept);
+	p->ept.max_level = vmx_ept_huge_level();
 	if (!err)
-		err = add_slot(p, 0, 0, RV_SYS_SLOT_SIZE);
+		err = add_slot(p, 0, 0, RV_SYS_SLOT_SIZE, false);
 	if (!err && data_mib)
-		err = add_slot(p, 1, RV_GPA_DATA, data_mib << 20);
+		err = add_slot(p, 1, RV_GPA_DATA, data_mib << 20, false);
 	if (!err)
 		err = create_vcpus(p, nr_vcpus);
 	if (err) {
@@ -378,7 +428,7 @@ static void delete_slot(struct partition *p, u32 id)
 {
 	struct mem_slot *cur = &p->slots[id];
 
-	dirty_set_logging(&p->dirty, id, false, false);
+	dirty_set_logging(&p->dirty, id, false, 0);
 	unmap_window(p, id);
 	ept_unmap(&p->ept, cur->gpa, cur->size / PAGE_SIZE);
 	u64 stuck = vmx_flush_cpus(p->cpu_mask);
@@ -411,11 +461,18 @@ int partition_slot_set(struct partition *p, const struct rv_slot *s)
 	case HC_SLOT_DELETE: /* ring entries naming it become stale */
 		delete_slot(p, s->id);
 		return 0;
-	case HC_SLOT_FLAGS:
-		return dirty_set_logging(&p->dirty, s->id, s->flags & RV_SLOT_LOG_DIRTY,
-					 s->flags & RV_SLOT_LOG_LAZY);
+	case HC_SLOT_FLAGS: {
+		bool was_small = cur->small;
+		if ((err = slot_set_small(p, s->id, s->flags & RV_SLOT_SMALL_PAGES)))
+			return err;
+		err = dirty_set_logging(&p->dirty, s->id, s->flags & RV_SLOT_LOG_DIRTY,
+					log_how(s->flags));
+		if (err) /* a call that fails changes nothing */
+			slot_set_small(p, s->id, was_small);
+		return err;
+	}
 	default: /* HC_SLOT_CREATE */
-		if ((err = add_slot(p, s->id, s->gpa, s->size))) {
+		if ((err = add_slot(p, s->id, s->gpa, s->size, s->flags & RV_SLOT_SMALL_PAGES))) {
 			if (cur->hpa)
 				mm_free(cur->hpa, s->size / PAGE_SIZE);
 			ept_unmap(&p->ept, s->gpa, s->size / PAGE_SIZE);
@@ -424,7 +481,7 @@ int partition_slot_set(struct partition *p, const struct rv_slot *s)
 		}
 		if ((s->flags & RV_SLOT_LOG_DIRTY) &&
 		    (err =
-			 dirty_set_logging(&p->dirty, s->id, true, s->flags & RV_SLOT_LOG_LAZY))) {
+			 dirty_set_logging(&p->dirty, s->id, true, log_how(s->flags)))) {
 			delete_slot(p, s->id); /* a call that fails changes nothing */
 			return err;
 		}

@@ -26,6 +26,7 @@ static bool use_true_msrs;
 static u32 preempt_rate; /* IA32_VMX_MISC[4:0]; written by CPU 0 before any guest runs */
 static bool exit_saves_lma; /* IA32_VMX_MISC[5]; the same */
 static bool has_pml;     /* the PML control and EPT A/D flags */
+static u32 ept_huge;     /* largest EPT leaf level: 0 4 KiB, 1 2 MiB, 2 1 GiB */
 
 u64 vmx_read(enum vmcs_field f)
 {
@@ -78,6 +79,17 @@ static bool probe_pml(void)
 }
 
 bool vmx_has_pml(void) { return has_pml; }
+
+/* EPT 2 MiB / 1 GiB pages: IA32_VMX_EPT_VPID_CAP bits 16 and 17 (Vol. 3D,
+ * A.10, VPID and EPT Capabilities).  1 GiB only with 2 MiB. */
+static u32 probe_ept_huge(void)
+{
+	u64 cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+
+	return !(cap & BIT(16)) ? 0 : (cap & BIT(17)) ? 2 : 1;
+}
+
+u32 vmx_ept_huge_level(void) { return ept_huge; }
 
 bool vmx_exit_saves_lma(void) { return exit_saves_lma; }
 
@@ -133,6 +145,7 @@ int vmx_cpu_init(void)
 		preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
 		exit_saves_lma = rdmsr(MSR_IA32_VMX_MISC) & BIT(5);
 		has_pml = probe_pml();
+		ept_huge = probe_ept_huge();
 		/* Optional features: the modes that need them say -RV_EOPNOTSUPP. */
 		if (!has_pml)
 			hv_printf("vmx: no PML with EPT A/D flags (IA32_VMX_PROCBASED_CTLS2 "

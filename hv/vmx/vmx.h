@@ -170,6 +170,9 @@ bool vmx_has_preemption_timer(void);
  * (IA32_VMX_MISC bit 5, Vol. 3D, A.6, Miscellaneous Data). */
 bool vmx_exit_saves_lma(void);
 bool vmx_has_pml(void); /* the PML control and EPT A/D flags */
+/* The largest EPT leaf the processor has: 0 4 KiB, 1 2 MiB, 2 1 GiB
+ * (struct ept.max_level; IA32_VMX_EPT_VPID_CAP bits 16, 17). */
+u32 vmx_ept_huge_level(void);
 
 /* Invalidate EPT-derived translations on this CPU, all contexts. */
 void vmx_invept_all(void);

@@ -139,7 +139,9 @@ static void fuzz_slot(struct fuzz_in *in)
 	struct rv_slot s;
 
 	s.id = (how & 1) ? fuzz_u32(in) : fuzz_u8(in) % (RV_MAX_SLOTS + 1);
-	s.flags = (how & 2) ? fuzz_u32(in) : fuzz_u8(in) & (RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY);
+	s.flags = (how & 2) ? fuzz_u32(in)
+			    : fuzz_u8(in) & (RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY | RV_SLOT_SMALL_PAGES |
+					     RV_SLOT_SPLIT_EAGER);
 	s.gpa = take_addr(in, RV_GPA_DATA);
 	s.size = take_addr(in, 0);
 
@@ -151,9 +153,12 @@ static void fuzz_slot(struct fuzz_in *in)
 	CHECK(!memcmp(&copy, &s, sizeof(s)) && !memcmp(before, slots, sizeof(slots)));
 	bool known_id = s.id < RV_MAX_SLOTS;
 	bool exists = known_id && slots[s.id].size;
-	/* Known flags, and 1.5's lazy protection only as a way of logging. */
-	bool flags_ok = !(s.flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY)) &&
-			(!(s.flags & RV_SLOT_LOG_LAZY) || (s.flags & RV_SLOT_LOG_DIRTY));
+	/* Known flags, and 1.5's lazy protection and 1.7's lazy splitting
+	 * only as ways of logging. */
+	bool flags_ok = !(s.flags & ~(RV_SLOT_LOG_DIRTY | RV_SLOT_LOG_LAZY | RV_SLOT_SMALL_PAGES |
+				      RV_SLOT_SPLIT_EAGER)) &&
+			(!(s.flags & (RV_SLOT_LOG_LAZY | RV_SLOT_SPLIT_EAGER)) ||
+			 (s.flags & RV_SLOT_LOG_DIRTY));
 	switch (r) {
 	case HC_SLOT_CREATE:
 		CHECK(known_id && !exists && s.size && flags_ok);

@@ -138,6 +138,28 @@ static void test_slots_lazy(void **st)
 	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
 }
 
+/* 1.7: small pages alone or with logging; lazy splitting only with logging. */
+static void test_slots_huge(void **st)
+{
+	struct hc_range slots[RV_MAX_SLOTS] = {{0, RV_SYS_SLOT_SIZE}, {RV_GPA_DATA, 4 << 20}};
+	struct rv_slot s = {.id = 1, .flags = RV_SLOT_SMALL_PAGES, .gpa = RV_GPA_DATA, .size = 4 << 20};
+
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.flags = RV_SLOT_SMALL_PAGES | RV_SLOT_LOG_DIRTY | RV_SLOT_SPLIT_EAGER;
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.flags = RV_SLOT_LOG_DIRTY | RV_SLOT_SPLIT_EAGER | RV_SLOT_LOG_LAZY;
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_FLAGS);
+	s.flags = RV_SLOT_SPLIT_EAGER;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	s.flags = RV_SLOT_SPLIT_EAGER | RV_SLOT_SMALL_PAGES;
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	s.flags = RV_SLOT_LOG_DIRTY | 16; /* the next bit is still unknown */
+	assert_int_equal(hc_check_slot(&s, slots), -RV_EINVAL);
+	s = (struct rv_slot){.id = 2, .flags = RV_SLOT_SMALL_PAGES, .gpa = RV_GPA_DATA + (4 << 20),
+			     .size = 2 << 20};
+	assert_int_equal(hc_check_slot(&s, slots), HC_SLOT_CREATE);
+}
+
 /* KVM_CLEAR_DIRTY_LOG's ranges: whole words, inside the slot. */
 static void test_clear_range(void **st)
 {
@@ -193,6 +215,7 @@ int main(void)
 	    cmocka_unit_test(test_ranges),	 cmocka_unit_test(test_spec),
 	    cmocka_unit_test(test_spec_cmdline), cmocka_unit_test(test_slots),
 	    cmocka_unit_test(test_slots_lazy),	 cmocka_unit_test(test_clear_range),
+	    cmocka_unit_test(test_slots_huge),
 	    cmocka_unit_test(test_windows),	 cmocka_unit_test(test_privileged),
 	};
 	return cmocka_run_group_tests_name("hc_check", tests, NULL, NULL);

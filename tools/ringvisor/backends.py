@@ -17,7 +17,8 @@ from .errors import SetupError
 
 OVMF = "/usr/share/ovmf/OVMF.fd"
 VGABIOS = "/usr/share/vgabios/vgabios.bin"
-MEGS = 256
+MEGS = 256  # the machine's memory by default (hvrun --megs)
+MEGS_MIN, MEGS_MAX = 128, 2048
 
 # Bochs 2.7's CPU models (`bochs --help cpu`), oldest first.  Those from
 # core_duo_t2400_yonah on, except the AMD ones and atom_n270, have VMX;
@@ -75,12 +76,12 @@ def check_tools(backend):
         raise SetupError("missing: " + ", ".join(missing) + "; run tools/install-deps")
 
 
-def bochs_command(rundir, cpus, debug, out, model=DEFAULT_MODEL):
+def bochs_command(rundir, cpus, debug, out, model=DEFAULT_MODEL, megs=MEGS):
     """Write bochsrc (and the debugger command file) into rundir; return argv."""
     with open(paths.BOCHSRC_IN, encoding="utf-8") as f:
         text = f.read()
     for name, value in {
-        "MEGS": str(MEGS),
+        "MEGS": str(megs),
         "OVMF": OVMF,
         "VGABIOS": VGABIOS,
         "MODEL": model,
@@ -141,7 +142,7 @@ def write_symbols(path):
     return True
 
 
-def qemu_command(backend, cpus, debug, out, qemu_cpu="host"):
+def qemu_command(backend, cpus, debug, out, qemu_cpu="host", megs=MEGS):
     """QEMU's argv.  kvm: `-cpu host` passes the host's VMX capabilities
     through nested KVM as they are (what KVM offers L1: docs/real-vtx.md);
     a named model (--qemu-cpu Skylake-Server) needs +vmx added, or the
@@ -153,7 +154,7 @@ def qemu_command(backend, cpus, debug, out, qemu_cpu="host"):
     else:
         argv += ["-accel", "tcg", "-cpu", "max"]
     argv += [
-        "-smp", str(cpus), "-m", str(MEGS), "-machine", "q35",
+        "-smp", str(cpus), "-m", str(megs), "-machine", "q35",
         "-bios", OVMF,
         "-drive", "file=disk.img,format=raw,if=ide",
         # COM1 at 0x3f8: the loader's and hypervisor's console.

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from . import bundle, paths
-from .backends import BOCHS_MODELS, check_tools, kvm_unavailable_reason
+from .backends import BOCHS_MODELS, MEGS_MAX, MEGS_MIN, check_tools, kvm_unavailable_reason
 from .console import Output
 from .errors import EXIT_INTERRUPTED, EXIT_PASS, EXIT_SETUP, EXIT_SKIP, SetupError, Skip
 from .generated import limit, load_limits
@@ -47,6 +47,9 @@ options:
                  emulator's command line, QEMU version, /proc/cpuinfo
                  flags, kvm_intel's parameters and what they mean
                  (docs/real-vtx.md).  Written even when kvm is skipped.
+  --megs N       the machine's memory in MiB (default 256; 128..2048).
+                 More for perf runs past 128 MiB of guest data (a 1 GiB
+                 data slot needs about 1536: tools/perf-suite sets it).
   --timeout S    give up after S seconds of wall time (default 900).
   --log FILE     also write the console (and hvrun's messages) to FILE.
   --verbose      ask the hypervisor to log every VM exit (log=verbose).
@@ -104,12 +107,14 @@ def parse_args(argv):
         "qemu_cpu": None,
         "bundle": None,
         "timeout": DEFAULT_TIMEOUT,
+        "megs": None,
         "log": None,
         "verbose": False,
         "debug": False,
         "keep": False,
     }
     with_value = {"--backend": "backend", "--cpus": "cpus", "--timeout": "timeout", "--log": "log",
+                  "--megs": "megs",
                   "--cpu-model": "cpu_model", "--qemu-cpu": "qemu_cpu", "--bundle": "bundle"}
     flags = {"--verbose": "verbose", "--debug": "debug", "--keep": "keep"}
 
@@ -173,6 +178,12 @@ def parse_args(argv):
     if timeout <= 0:
         raise SetupError(f"--timeout must be a positive number of seconds, not {opts['timeout']!r}")
     opts["timeout"] = timeout
+    megs = opts["megs"]
+    if megs is not None:
+        # Below 3 GiB: OVMF's 32-bit PCI window starts there.
+        if not str(megs).isdigit() or not MEGS_MIN <= int(megs) <= MEGS_MAX:
+            raise SetupError(f"--megs must be a number from {MEGS_MIN} to {MEGS_MAX}, not {megs!r}")
+        opts["megs"] = int(megs)
     if not runs:
         raise SetupError("no scenario given (see --help)")
     return opts, [(name, params) for name, params in runs]

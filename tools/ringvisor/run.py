@@ -12,8 +12,8 @@ import subprocess
 import time
 
 from . import bundle, paths
-from .backends import (DEFAULT_MODEL, RFB_START_LOCK, bochs_command, kill_group, qemu_command,
-                       wait_until_listening)
+from .backends import (DEFAULT_MODEL, MEGS, RFB_START_LOCK, bochs_command, kill_group,
+                       qemu_command, wait_until_listening)
 from .console import FileTail, Machine, clean
 from .errors import EXIT_PASS, SetupError
 from .judge import judge, load_known_errors, skip_lines, unforgiven
@@ -122,10 +122,11 @@ def run_machine(opts, runs, backend, cpus, out, table=None):
     if backend == "bochs":
         known = load_known_errors(paths.KNOWN_ERRORS)
         argv = bochs_command(rundir, cpus, debug, out,
-                             opts.get("cpu_model") or DEFAULT_MODEL)
+                             opts.get("cpu_model") or DEFAULT_MODEL, opts.get("megs") or MEGS)
     else:
         known = []
-        argv = qemu_command(backend, cpus, debug, out, opts.get("qemu_cpu") or "host")
+        argv = qemu_command(backend, cpus, debug, out, opts.get("qemu_cpu") or "host",
+                            opts.get("megs") or MEGS)
     with open(os.path.join(rundir, "command.txt"), "w", encoding="utf-8") as f:
         f.write(shlex.join(argv) + "\n")
     if opts["verbose"]:
