@@ -13,7 +13,7 @@
  *
  *	RESULT linux-clone PASS vcpus=N mem=M skip=none heartbeat_before=H
  *	    heartbeat_after=H2 writer_round_before=R writer_round_after=R2
- *	    writer_errors=0 copied_pages=P move_ticks=T
+ *	    writer_errors=0 copied_pages=P move_ticks=T dst_exits=E0/E1...
  *
  * skip=timer|platform leaves a piece of the state behind on purpose
  * (linuxstate.h): the run must then FAIL.
@@ -260,10 +260,25 @@ void scenario_linux_clone(struct scenario_run *run)
 			    wd.first_hb);
 	if (ws.errors + wd.errors)
 		result_fail(run, "reason=writer-errors errors=%lu", ws.errors + wd.errors);
+	/* Every vCPU of the destination ran (an idle one still exits: HLT, its timer). */
+	static char exits[8 * 24];
+	size_t used = 0;
+	exits[0] = 0;
+	for (uint32_t v = 0; v < vcpus; v++) {
+		static struct rv_vcpu_stats vs;
+		if (hc_vcpu_stats((uint64_t)dst, v, &vs))
+			vs.exits_total = 0;
+		used += (size_t)snprintf(exits + used, sizeof(exits) - used, "%s%lu", v ? "/" : "",
+					 vs.exits_total);
+		if (ok && !vs.exits_total)
+			result_fail(run, "reason=vcpu-idle vcpu=%u", v);
+	}
 	result_kv(run,
 		  "heartbeat_before=%lu heartbeat_after=%lu writer_round_before=%lu "
-		  "writer_round_after=%lu writer_errors=%lu copied_pages=%lu move_ticks=%lu",
-		  ws.last_hb, wd.last_hb, ws.round, wd.round, ws.errors + wd.errors, copied, t_move);
+		  "writer_round_after=%lu writer_errors=%lu copied_pages=%lu move_ticks=%lu "
+		  "dst_exits=%s",
+		  ws.last_hb, wd.last_hb, ws.round, wd.round, ws.errors + wd.errors, copied, t_move,
+		  exits);
 out:
 	if (src >= 0 && (rc = hc_partition_destroy((uint64_t)src)))
 		result_fail(run, "reason=destroy err=%ld", rc);
