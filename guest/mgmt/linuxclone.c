@@ -261,14 +261,14 @@ void scenario_linux_clone(struct scenario_run *run)
 	if (ws.errors + wd.errors)
 		result_fail(run, "reason=writer-errors errors=%lu", ws.errors + wd.errors);
 	/* Every vCPU of the destination ran (an idle one still exits: HLT, its timer). */
-	static char exits[8 * 24];
+	static char per_vcpu[8 * 24];
 	size_t used = 0;
-	exits[0] = 0;
+	per_vcpu[0] = 0;
 	for (uint32_t v = 0; v < vcpus; v++) {
 		static struct rv_vcpu_stats vs;
 		if (hc_vcpu_stats((uint64_t)dst, v, &vs))
 			vs.exits_total = 0;
-		used += (size_t)snprintf(exits + used, sizeof(exits) - used, "%s%lu", v ? "/" : "",
+		used += (size_t)snprintf(per_vcpu + used, sizeof(per_vcpu) - used, "%s%lu", v ? "/" : "",
 					 vs.exits_total);
 		if (ok && !vs.exits_total)
 			result_fail(run, "reason=vcpu-idle vcpu=%u", v);
@@ -278,7 +278,7 @@ void scenario_linux_clone(struct scenario_run *run)
 		  "writer_round_after=%lu writer_errors=%lu copied_pages=%lu move_ticks=%lu "
 		  "dst_exits=%s",
 		  ws.last_hb, wd.last_hb, ws.round, wd.round, ws.errors + wd.errors, copied, t_move,
-		  exits);
+		  per_vcpu);
 out:
 	if (src >= 0 && (rc = hc_partition_destroy((uint64_t)src)))
 		result_fail(run, "reason=destroy err=%ld", rc);
