@@ -141,6 +141,29 @@ static uint32_t state_refusals(struct scenario_run *run)
 		else
 			result_fail(run, "reason=state-accepted state=%s rc=%ld", bad[i].name, rc);
 	}
+	/* 1.6: SYSCALL/SYSENTER MSRs WRMSR or VM entry would refuse, and what
+	 * only a Linux vCPU may carry (its platform, its own XCR0). */
+	for (uint32_t i = 0; i < 7; i++) {
+		static const char *const names[] = {
+			"star-low-bits", "sfmask-high-bits", "lstar-noncanonical",
+			"sysenter-eip-noncanonical", "sysenter-cs-high-bits", "platform-on-workload",
+			"guest-xcr0-on-workload",
+		};
+		struct rv_vcpu_state *st = start_state();
+		switch (i) {
+		case 0: st->star = 1; break;
+		case 1: st->sfmask = 1ull << 32; break;
+		case 2: st->lstar = 1ull << 47; break;
+		case 3: st->sysenter_eip = 1ull << 63; break;
+		case 4: st->sysenter_cs = 1ull << 32; break;
+		case 5: st->plat.flags = RV_VCPU_PLAT; break;
+		default: st->xcr0 = 3; break; /* x87 | SSE: a Linux guest's XSETBV may, ours not */
+		}
+		if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)) == -RV_EINVAL)
+			refused++;
+		else
+			result_fail(run, "reason=state-accepted state=%s rc=%ld", names[i], rc);
+	}
 	struct rv_vcpu_state *st = start_state();
 	st->event_info = 0x80000b0d; /* #GP with error code 0: a valid event */
 	if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)))

@@ -13,143 +13,24 @@
  *
  *	RESULT linux-clone PASS vcpus=N mem=M skip=none heartbeat_before=H
  *	    heartbeat_after=H2 writer_round_before=R writer_round_after=R2
- *	    writer_errors=0 copied_pages=P move_ticks=T
+ *	    writer_errors=0 copied_pages=P move_ticks=T dst_exits=E0/E1...
  *
  * skip=timer|platform leaves a piece of the state behind on purpose
  * (linuxstate.h): the run must then FAIL.
  *
- * The console parsing is linux.c's in spirit, kept apart: that scenario
- * watches a boot, this one numbers and compares across a move.
+ * The consoles are read with lxwatch.h, as linux and migrate guest=linux
+ * read theirs.
  */
 #include "linuxstate.h"
+#include "lxwatch.h"
 #include "track.h"
 
-#define POLL_MS 20
-#define LINE_MAX 256
-
-struct clone_watch {
-	char line[LINE_MAX];
-	uint32_t len;
-	uint64_t heartbeats;  /* heartbeat lines seen */
-	uint64_t first_hb, last_hb;
-	uint64_t round, errors;
-	bool init_seen;
-	bool strict;          /* the destination: every bad word fails */
-	bool failed;
-	const char *who;
-};
-
-static bool contains(const char *s, const char *needle)
+/* Milliseconds left before the run's deadline (at least 1). */
+static uint64_t ms_left(uint64_t deadline)
 {
-	size_t n = strlen(needle);
+	uint64_t now = rdtsc(), per_ms = ms_ticks(1);
 
-	for (; *s; s++)
-		if (!strncmp(s, needle, n))
-			return true;
-	return false;
-}
-
-static bool number_after(const char *s, const char *key, uint64_t *out)
-{
-	size_t k = strlen(key);
-
-	for (; *s; s++) {
-		if (strncmp(s, key, k))
-			continue;
-		s += k;
-		if (*s < '0' || *s > '9')
-			return false;
-		*out = 0;
-		while (*s >= '0' && *s <= '9')
-			*out = *out * 10 + (uint64_t)(*s++ - '0');
-		return true;
-	}
-	return false;
-}
-
-static void clone_line(struct scenario_run *run, struct clone_watch *w)
-{
-	static const char *const bad[] = {"Oops", "BUG", "soft lockup", "panic", "WARNING"};
-	const char *s = w->line;
-	uint64_t n;
-
-	if (contains(s, "RVLINUX init:"))
-		w->init_seen = true;
-	if (contains(s, "RVLINUX heartbeat ") && number_after(s, "heartbeat ", &n)) {
-		/* One by one: a gap or a restart is a failure on either side. */
-		if (w->heartbeats && n != w->last_hb + 1 && !w->failed) {
-			result_fail(run, "reason=heartbeat-gap side=%s last=%lu got=%lu", w->who,
-				    w->last_hb, n);
-			w->failed = true;
-		}
-		if (!w->heartbeats)
-			w->first_hb = n;
-		w->last_hb = n;
-		w->heartbeats++;
-	}
-	if (contains(s, "RVLINUX writer: round=")) {
-		number_after(s, "round=", &w->round);
-		if (number_after(s, "errors=", &n))
-			w->errors += n;
-	}
-	bool wrong = contains(s, "RVLINUX writer: FAIL") || contains(s, "Kernel panic") ||
-		     contains(s, "Oops") || contains(s, "BUG: ");
-	for (uint32_t i = 0; w->strict && i < sizeof(bad) / sizeof(bad[0]); i++)
-		wrong = wrong || contains(s, bad[i]);
-	if (wrong && !w->failed) {
-		gprintf("linux-clone: %s console: %s\n", w->who, s);
-		result_fail(run, "reason=guest-error side=%s", w->who);
-		w->failed = true;
-	}
-}
-
-static void clone_drain(struct scenario_run *run, long id, uint64_t *offset,
-			struct clone_watch *w)
-{
-	static char buf[RV_CONSOLE_MAX];
-	struct rv_console_read io = {.buf = (uintptr_t)buf, .len = sizeof(buf)};
-
-	for (;;) {
-		io.offset = *offset;
-		long n = hc_console_read((uint64_t)id, &io);
-		if (n <= 0)
-			return;
-		*offset = io.offset + (uint64_t)n;
-		for (long i = 0; i < n; i++) {
-			if (buf[i] == '\n' || w->len == LINE_MAX - 1) {
-				w->line[w->len] = 0;
-				clone_line(run, w);
-				w->len = 0;
-			} else {
-				w->line[w->len++] = buf[i];
-			}
-		}
-	}
-}
-
-/* Poll id's console until done(w) or a fault or the deadline; false on failure. */
-static bool clone_wait(struct scenario_run *run, long id, uint64_t *offset, struct clone_watch *w,
-		       uint64_t deadline, uint64_t hb_want, uint64_t round_want)
-{
-	struct rv_event ev;
-
-	while (!w->failed && !(w->heartbeats >= hb_want && w->round >= round_want)) {
-		if (rdtsc() > deadline) {
-			result_fail(run, "reason=timeout side=%s init=%d heartbeats=%lu last=%lu "
-				    "round=%lu", w->who, w->init_seen, w->heartbeats, w->last_hb,
-				    w->round);
-			return false;
-		}
-		long rc = hc_wait_event(&ev, ms_ticks(POLL_MS));
-		if (rc == 0 && ev.type == RV_EV_VCPU_FAULT && ev.partition == id) {
-			clone_drain(run, id, offset, w);
-			result_fail(run, "reason=fault side=%s vcpu=%u exit=%lu info=0x%lx", w->who,
-				    ev.vcpu, ev.arg, ev.info);
-			return false;
-		}
-		clone_drain(run, id, offset, w);
-	}
-	return !w->failed;
+	return now >= deadline ? 1 : (deadline - now) / (per_ms ? per_ms : 1) + 1;
 }
 
 /* Map slot `slot` of both partitions and copy it whole; the pages copied. */
@@ -170,8 +51,8 @@ static uint64_t copy_slot(long src, long dst, uint32_t slot, uint64_t bytes)
 void scenario_linux_clone(struct scenario_run *run)
 {
 	static struct rv_partition_spec spec;
-	static struct clone_watch ws, wd;
-	uint64_t vcpus, mem, pages, rate, before, after, timeout_s, off_src = 0, off_dst;
+	static struct lx_watch ws, wd;
+	uint64_t vcpus, mem, pages, rate, before, after, timeout_s;
 	long src, dst = -1, rc;
 	const char *skip = param_str(run, "skip");
 
@@ -185,19 +66,7 @@ void scenario_linux_clone(struct scenario_run *run)
 		result_fail(run, "reason=bad-value mem=%lu", mem);
 		return;
 	}
-	memset(&spec, 0, sizeof(spec));
-	memset(&ws, 0, sizeof(ws));
-	memset(&wd, 0, sizeof(wd));
-	ws.who = "source";
-	wd.who = "destination";
-	wd.strict = true;
-	spec.image = RV_IMAGE_LINUX_ABI;
-	spec.nr_vcpus = (uint32_t)vcpus;
-	spec.data_mib = mem;
-	snprintf(spec.cmdline, sizeof(spec.cmdline),
-		 "console=ttyS0 earlyprintk=serial,ttyS0,115200 tsc=reliable panic=-1 "
-		 "pci=lastbus=0 rv_pages=%lu rv_rate=%lu rv_misbehave=none",
-		 pages, rate);
+	lx_spec(&spec, (uint32_t)vcpus, mem, pages, rate, "none");
 	result_kv(run, "vcpus=%lu mem=%lu skip=%s", vcpus, mem, skip);
 	uint64_t deadline = rdtsc() + ms_ticks(timeout_s * 1000);
 
@@ -207,11 +76,12 @@ void scenario_linux_clone(struct scenario_run *run)
 		result_fail(run, "reason=create err=%ld", src);
 		return;
 	}
+	lx_watch_init(&ws, src);
 	if ((rc = hc_partition_start((uint64_t)src))) {
 		result_fail(run, "reason=start err=%ld", rc);
 		goto out;
 	}
-	if (!clone_wait(run, src, &off_src, &ws, deadline, before, 1))
+	if (!lx_wait(run, &ws, before, 1, ms_left(deadline)))
 		goto out;
 
 	/* 2. Hold it, and read its console to the end: what it printed is all there. */
@@ -221,7 +91,7 @@ void scenario_linux_clone(struct scenario_run *run)
 			result_fail(run, "reason=pause vcpu=%u err=%ld", v, rc);
 			goto out;
 		}
-	clone_drain(run, src, &off_src, &ws);
+	lx_drain(run, &ws);
 	if (ws.failed)
 		goto out;
 
@@ -244,26 +114,43 @@ void scenario_linux_clone(struct scenario_run *run)
 		goto out;
 	}
 	src = -1;
+	/* Its console goes on where the source's stopped, its writer from its round. */
+	lx_watch_init(&wd, dst);
+	wd.offset = ws.offset;
+	wd.rounds = ws.rounds;
 	if ((rc = hc_partition_start((uint64_t)dst))) {
 		result_fail(run, "reason=start-destination err=%ld", rc);
 		goto out;
 	}
 	t_move = rdtsc() - t_move;
 
-	/* 4. The destination goes on where the source stopped. */
-	off_dst = off_src;
-	wd.last_hb = ws.last_hb; /* its first heartbeat must be the next one */
-	wd.heartbeats = 0;
-	bool ok = clone_wait(run, dst, &off_dst, &wd, deadline, after, ws.round + 2);
-	if (ok && wd.first_hb != ws.last_hb + 1)
-		result_fail(run, "reason=heartbeat-restart before=%lu first_after=%lu", ws.last_hb,
-			    wd.first_hb);
+	/* 4. The destination goes on where the source stopped: `after`
+	 * heartbeats from the next number on, two more writer rounds. */
+	bool ok = lx_wait(run, &wd, after, 2, ms_left(deadline));
+	if (ok && (wd.hb_first != ws.hb_last + 1 || ws.hb_gaps || wd.hb_gaps))
+		result_fail(run, "reason=heartbeat-gap before=%lu first_after=%lu gaps=%lu/%lu",
+			    ws.hb_last, wd.hb_first, ws.hb_gaps, wd.hb_gaps);
 	if (ws.errors + wd.errors)
 		result_fail(run, "reason=writer-errors errors=%lu", ws.errors + wd.errors);
+	/* Every vCPU of the destination ran (an idle one still exits: HLT, its timer). */
+	static char per_vcpu[8 * 24];
+	size_t used = 0;
+	per_vcpu[0] = 0;
+	for (uint32_t v = 0; v < vcpus; v++) {
+		static struct rv_vcpu_stats vs;
+		if (hc_vcpu_stats((uint64_t)dst, v, &vs))
+			vs.exits_total = 0;
+		used += (size_t)snprintf(per_vcpu + used, sizeof(per_vcpu) - used, "%s%lu",
+					 v ? "/" : "", vs.exits_total);
+		if (ok && !vs.exits_total)
+			result_fail(run, "reason=vcpu-idle vcpu=%u", v);
+	}
 	result_kv(run,
 		  "heartbeat_before=%lu heartbeat_after=%lu writer_round_before=%lu "
-		  "writer_round_after=%lu writer_errors=%lu copied_pages=%lu move_ticks=%lu",
-		  ws.last_hb, wd.last_hb, ws.round, wd.round, ws.errors + wd.errors, copied, t_move);
+		  "writer_round_after=%lu writer_errors=%lu copied_pages=%lu move_ticks=%lu "
+		  "dst_exits=%s",
+		  ws.hb_last, wd.heartbeats ? wd.hb_last : ws.hb_last, ws.rounds, wd.rounds,
+		  ws.errors + wd.errors, copied, t_move, per_vcpu);
 out:
 	if (src >= 0 && (rc = hc_partition_destroy((uint64_t)src)))
 		result_fail(run, "reason=destroy err=%ld", rc);
