@@ -23,8 +23,10 @@
 #define RV_ABI_MAJOR 1
 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions;
  * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE);
- * 1.6: every slot logged (slot 0 too), Linux partitions' state */
-#define RV_ABI_MINOR 6
+ * 1.6: every slot logged (slot 0 too), Linux partitions' state;
+ * 1.7: a per-vCPU dirty-rate limit and measured rate (RV_HC_DIRTY_LIMIT,
+ * RV_HC_DIRTY_RATE) */
+#define RV_ABI_MINOR 7
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
 /* Error codes (Linux errno numbers), returned negated. */
@@ -79,6 +81,9 @@ enum rv_hypercall {
 	/* 1.5 */
 	RV_HC_BITMAP_CLEAR_RANGE = 24, /* mgmt (id, slot, first_page, num_pages, buf, flags)
 					* -> pages re-protected (see RV_SLOT_LOG_LAZY) */
+	/* 1.7 (25, 26: reserved for Linux partitions' state) */
+	RV_HC_DIRTY_LIMIT = 27,     /* mgmt (id, vcpu, pages_per_second) -> 0 (see below) */
+	RV_HC_DIRTY_RATE = 28,      /* mgmt (id, vcpu, struct rv_dirty_rate *) -> 0 */
 	RV_HC_NR_CALLS
 };
 
@@ -391,6 +396,46 @@ struct rv_dirty_stats {
 	uint64_t resets_more;     /* RV_HC_RING_RESET calls that returned RV_RING_RESET_MORE */
 	uint64_t reset_max_ticks; /* the longest RV_HC_RING_RESET call, in TSC ticks */
 	uint64_t backup_sets;     /* pages put into a backup bitmap (RV_BITMAP_BACKUP) */
+};
+
+/*
+ * 1.7: RV_HC_DIRTY_LIMIT (id, vcpu, pages_per_second) caps the rate at
+ * which vCPU `vcpu` of workload `id` (RV_DIRTY_ALL_VCPUS: each of them)
+ * may dirty pages, in pages per second of real time (the TSC counted at
+ * rv_hv_info.tsc_khz); 0 lifts it.  Each page the vCPU logs (a ring
+ * push, a bitmap bit, a page drained from its PML log) is charged to it;
+ * a vCPU that is ahead of its limit is held in the hypervisor before its
+ * next VM entry, where the ring's soft limit holds it, until its budget
+ * allows (a burst of at most 1 ms worth, or one page).  A held vCPU still
+ * answers pause, resume and destroy at once.  As QEMU 8.1's dirty-limit
+ * (set-vcpu-dirty-limit), which sleeps the vCPU thread at its dirty
+ * ring's full exits; only the vCPUs that write are slowed.  In PML mode
+ * the charge comes at the vCPU's exits (at least every 512 pages).  The
+ * limit takes effect at the vCPU's next exit and lasts until changed or
+ * the partition is destroyed.  -RV_EPERM for the management partition,
+ * -RV_ENOENT for no such workload, -RV_EINVAL for no such vCPU or a rate
+ * above RV_DIRTY_LIMIT_MAX or above a page per TSC tick, -RV_EOPNOTSUPP
+ * when the TSC frequency is unknown (tsc_khz 0).
+ *
+ * RV_HC_DIRTY_RATE (id, vcpu, out) measures vCPU `vcpu`'s dirty rate as
+ * QEMU's calc-dirty-rate does in its dirty-ring mode: the pages it logged
+ * between two samples over the time between them.  A call takes a new
+ * sample if the last is at least RV_DIRTY_RATE_MIN_MS old (else it
+ * returns the last figure again); the first sample is taken when the
+ * vCPU is created.  -RV_ENOENT for no such workload (the management
+ * partition too), -RV_EINVAL for no such vCPU.
+ */
+#define RV_DIRTY_ALL_VCPUS 0xffffffffull
+#define RV_DIRTY_LIMIT_MAX (1ull << 26) /* pages per second: 256 GiB/s */
+#define RV_DIRTY_RATE_MIN_MS 1
+struct rv_dirty_rate {
+	uint64_t rate;         /* pages per second over window_ticks */
+	uint64_t window_ticks; /* the time between the two samples */
+	uint64_t pages;        /* pages the vCPU logged since it was created */
+	uint64_t limit;        /* the limit set, pages per second (0 = none) */
+	uint64_t held_ticks;   /* TSC ticks the limit held the vCPU, in all */
+	uint64_t holds;        /* times the limit began to hold it */
+	uint64_t tsc;          /* the newer sample's TSC */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */

@@ -10,6 +10,7 @@
 #include "platform/percpu.h"
 #include "platform/smp.h"
 #include "platform/trace.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 static u32 tag(const struct dirty_part *d, u32 vi)
@@ -29,6 +30,7 @@ void dirty_init(struct dirty_part *d, u32 part_id, struct ept *ept, struct mem_s
 
 void dirty_add_vcpu(struct dirty_part *d, u32 cpu)
 {
+	d->rate[d->nr_vcpus].tsc = rdtsc(); /* RV_HC_DIRTY_RATE's first sample */
 	d->vcpu[d->nr_vcpus++].cpu = cpu;
 }
 
@@ -227,10 +229,55 @@ void dirty_pml_drain(struct dirty_part *d, u32 vi)
 	dv->fault_ticks += rdtsc() - t0;
 }
 
+/* Pages vCPU vi has logged: what its limit charges and its rate counts. */
+static u64 logged_pages(const struct dirty_vcpu *dv)
+{
+	return READ_ONCE(dv->ring_pushes) + READ_ONCE(dv->bitmap_sets);
+}
+
+/*
+ * The dirty-rate limit (docs/06-dirty-ring.md, "The dirty-rate limit"):
+ * charge what the vCPU logged since the last entry, and hold it while it
+ * is ahead of its budget.  No wait here: the run loop comes back on its
+ * next pass, after it has served invalidations and requests.
+ */
+static __attribute__((noinline)) bool limit_may_enter(struct dirty_part *d, u32 vi)
+{
+	struct dirty_vcpu *dv = &d->vcpu[vi];
+	u64 req = READ_ONCE(d->limit_req[vi]), now = rdtsc(), logged = logged_pages(dv);
+
+	if (req != dv->lim.rate) {
+		if (dv->hold_since) {
+			WRITE_ONCE(dv->held_ticks, dv->held_ticks + now - dv->hold_since);
+			dv->hold_since = 0;
+		}
+		dlimit_set(&dv->lim, req, tsc_khz() * 1000, now);
+		dv->lim_charged = logged;
+		return true;
+	}
+	dlimit_charge(&dv->lim, logged - dv->lim_charged, now);
+	dv->lim_charged = logged;
+	if (dlimit_may_enter(&dv->lim, now)) {
+		if (dv->hold_since) {
+			WRITE_ONCE(dv->held_ticks, dv->held_ticks + now - dv->hold_since);
+			dv->hold_since = 0;
+		}
+		return true;
+	}
+	if (!dv->hold_since) {
+		dv->hold_since = now;
+		WRITE_ONCE(dv->holds, dv->holds + 1);
+	}
+	return false;
+}
+
 bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 {
 	struct dirty_vcpu *dv = &d->vcpu[vi];
 
+	/* Two loads when no limit was ever set. */
+	if ((dv->lim.rate | READ_ONCE(d->limit_req[vi])) && !limit_may_enter(d, vi))
+		return false;
 	if (!d->rings_on)
 		return true;
 	u32 used = dring_used(&dv->ring);
@@ -260,6 +307,34 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 		trace(RV_TR_RESUME, tag(d, vi), used, 0);
 	}
 	return true;
+}
+
+void dirty_set_limit(struct dirty_part *d, u32 vi, u64 rate)
+{
+	WRITE_ONCE(d->limit_req[vi], rate);
+}
+
+void dirty_rate(struct dirty_part *d, u32 vi, struct rv_dirty_rate *out)
+{
+	struct dirty_rate_sample *s = &d->rate[vi];
+	const struct dirty_vcpu *dv = &d->vcpu[vi];
+	u64 now = rdtsc(), pages = logged_pages(dv), hz = tsc_khz() * 1000;
+
+	if (now - s->tsc >= tsc_ms(RV_DIRTY_RATE_MIN_MS)) {
+		s->window = now - s->tsc;
+		s->rate = dlimit_rate(pages - s->pages, s->window, hz);
+		s->tsc = now;
+		s->pages = pages;
+	}
+	*out = (struct rv_dirty_rate){
+		.rate = s->rate,
+		.window_ticks = s->window,
+		.pages = pages,
+		.limit = READ_ONCE(d->limit_req[vi]),
+		.held_ticks = READ_ONCE(dv->held_ticks),
+		.holds = READ_ONCE(dv->holds),
+		.tsc = s->tsc,
+	};
 }
 
 int dirty_set_logging(struct dirty_part *d, u32 id, bool on, bool lazy)
