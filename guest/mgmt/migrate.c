@@ -22,8 +22,11 @@
  * first collect, which arms the pages range by range (track_collect)
  * before it copies them all.
  *
+ * dirty_limit=N|auto limits the source vCPUs' dirty rate (guest/mgmt/dlimit.c).
+ *
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
+#include "dlimit.h"
 #include "precopy.h"
 #include "track.h"
 
@@ -69,6 +72,7 @@ void scenario_migrate(struct scenario_run *run)
 	uint32_t verified = 0;
 	enum track_mode mode;
 	struct tracked src;
+	struct mig_limit ml;
 	long dst = -1;
 	bool lazy;
 
@@ -87,6 +91,8 @@ void scenario_migrate(struct scenario_run *run)
 	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
 	    !param_u64(run, "threshold", UINT64_MAX, &threshold) ||
 	    !param_u64(run, "gap", UINT64_MAX, &gap))
+		return;
+	if (!mig_limit_parse(run, &ml))
 		return;
 	if (!wws || wws > mem)
 		wws = mem;
@@ -113,11 +119,11 @@ void scenario_migrate(struct scenario_run *run)
 	volatile uint8_t *dst_sys = (volatile uint8_t *)WIN_SYS(dst);
 	volatile uint8_t *src_sys = (volatile uint8_t *)WIN_SYS(src.id);
 	src.lazy = lazy;
-	if (!track_log_on(run, &src))
+	if (!track_log_on(run, &src) || !mig_limit_start(run, &ml, src.id, (uint32_t)vcpus))
 		goto out;
 
 	/* 2. Round 0 sends everything; then only what was dirtied. */
-	uint64_t sent0 = src.npages;
+	uint64_t sent0 = src.npages, t_copy = rdtsc();
 	if (lazy) {
 		/* Every page is set and none armed: the first collect arms
 		 * them, and only then are they copied, as any round's. */
@@ -134,15 +140,22 @@ void scenario_migrate(struct scenario_run *run)
 		for (uint64_t p = 0; p < src.npages; p++)
 			copy_page(dst_data + p * 4096, src.data + p * 4096);
 	}
+	mig_limit_copied(&ml, sent0, rdtsc() - t_copy);
 	bool stop = precopy_record(&pc, sent0, threshold, max_rounds);
 	while (!stop && !run->failed) {
 		spin(gap);
 		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
 			goto out;
+		t_copy = rdtsc();
 		uint64_t n = copy_dirty(&src, dst_data);
+		t_copy = rdtsc() - t_copy;
 		gprintf("migrate: round %lu: %lu pages\n", pc.rounds, n);
+		if (!mig_limit_round(run, &ml, src.id, (uint32_t)vcpus, pc.rounds, n, t_copy,
+				     threshold))
+			goto out;
 		stop = precopy_record(&pc, n, threshold, max_rounds);
 	}
+	mig_limit_finish(run, &ml, src.id, (uint32_t)vcpus);
 
 	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
 	downtime = rdtsc();
@@ -226,6 +239,7 @@ out:;
 		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d range_clears=%lu",
 		  param_str(run, "mode"), param_str(run, "protect"), vcpus, mem, wws, pc.rounds,
 		  pc.total, list, downtime, mismatch, verified == vcpus, src.range_clears);
+	mig_limit_report(run, &ml, (uint32_t)vcpus);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed && !run->skipped)
