@@ -85,6 +85,12 @@ bool mig_limit_round(struct scenario_run *run, struct mig_limit *ml, long id, ui
 		ml->converged = true;
 	/* auto: round 1 always shrinks from round 0's every page; from round
 	 * 2 on, a round that sent as many as the one before has not. */
+	/* The achieved rate is measured from the first round the limit ran
+	 * through: before, the vCPUs may have had no page left to dirty. */
+	if (ml->limit && round == ml->on_round + 1 && ml->mode == MIG_LIMIT_AUTO) {
+		struct rv_dirty_rate r[RV_MAX_VCPUS];
+		return sample(run, id, vcpus, r);
+	}
 	if (ml->mode != MIG_LIMIT_AUTO || ml->limit || round < 2 || pages < prev)
 		return true;
 	struct rv_dirty_rate r[RV_MAX_VCPUS];

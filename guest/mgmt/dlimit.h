@@ -44,13 +44,20 @@ static inline uint64_t mig_limit_auto(uint64_t threshold, uint64_t vcpus, uint64
 {
 	uint64_t round = fixed_ticks + threshold / 2 * ticks_per_page;
 	uint64_t per_vcpu = threshold / (2 * (vcpus ? vcpus : 1));
-	unsigned __int128 l = round ? (unsigned __int128)per_vcpu * tsc_khz * 1000 / round : 0;
+	uint64_t hz = tsc_khz * 1000, l;
+
+	if (!round)
+		l = 0;
+	else if (per_vcpu && hz > UINT64_MAX / per_vcpu)
+		l = max; /* no overflow: a huge threshold limits nothing */
+	else
+		l = per_vcpu * hz / round;
 
 	if (measured_max && l > measured_max / 2)
 		l = measured_max / 2;
 	if (l > max)
 		l = max;
-	return l ? (uint64_t)l : 1;
+	return l ? l : 1;
 }
 
 /* Within 10 %: above the limit by no more, below it only if never held. */

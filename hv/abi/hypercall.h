@@ -406,7 +406,7 @@ struct rv_dirty_stats {
  * push, a bitmap bit, a page drained from its PML log) is charged to it;
  * a vCPU that is ahead of its limit is held in the hypervisor before its
  * next VM entry, where the ring's soft limit holds it, until its budget
- * allows (a burst of at most 1 ms worth, or one page).  A held vCPU still
+ * allows (it may run one page ahead).  A held vCPU still
  * answers pause, resume and destroy at once.  As QEMU 8.1's dirty-limit
  * (set-vcpu-dirty-limit), which sleeps the vCPU thread at its dirty
  * ring's full exits; only the vCPUs that write are slowed.  In PML mode
@@ -426,7 +426,7 @@ struct rv_dirty_stats {
  * partition too), -RV_EINVAL for no such vCPU.
  */
 #define RV_DIRTY_ALL_VCPUS 0xffffffffull
-#define RV_DIRTY_LIMIT_MAX (1ull << 26) /* pages per second: 256 GiB/s */
+#define RV_DIRTY_LIMIT_MAX 67108864ull /* pages per second (2^26): 256 GiB/s */
 #define RV_DIRTY_RATE_MIN_MS 1
 struct rv_dirty_rate {
 	uint64_t rate;         /* pages per second over window_ticks */

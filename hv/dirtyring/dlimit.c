@@ -8,7 +8,7 @@ void dlimit_set(struct dlimit *l, u64 rate, u64 hz, u64 now)
 		return;
 	l->q = hz / rate;
 	l->r = hz % rate;
-	l->tau = l->q > hz / DLIMIT_BURST_DIV ? l->q : hz / DLIMIT_BURST_DIV;
+	l->tau = l->q; /* one page ahead: enough to absorb an exit's cost */
 }
 
 void dlimit_charge(struct dlimit *l, u64 pages, u64 now)

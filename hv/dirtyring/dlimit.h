@@ -10,9 +10,10 @@
  * page costs hz / rate ticks, kept exactly as q + r / rate ticks with the
  * fraction carried in `frac`, so the long-run rate is the limit to the
  * page however the division falls.  The vCPU may enter while tat lies at
- * most `tau` ahead of now (a burst of 1 ms worth of pages, at least one
- * page); an idle vCPU saves up no more than that (tat never lags now when
- * pages are charged).
+ * most `tau` ahead of now, one page's cost: a vCPU whose next page comes
+ * within a page's time after its release (the write fault's exit) is
+ * paced at exactly one page per q + r / rate ticks, and one that idled
+ * saves up no more than that (tat never lags now when pages are charged).
  */
 #ifndef RV_DLIMIT_H
 #define RV_DLIMIT_H
@@ -29,8 +30,6 @@ struct dlimit {
 
 /* Pages charged in one step at most; more are charged in several. */
 #define DLIMIT_CHUNK (1ull << 24)
-/* The burst: tau is at least hz / DLIMIT_BURST_DIV ticks (1 ms). */
-#define DLIMIT_BURST_DIV 1000
 
 /*
  * Start (or, rate 0, stop) limiting at `now`; 0 < rate <= hz and
