@@ -44,16 +44,27 @@ static bool sample(struct scenario_run *run, long id, uint32_t vcpus, struct rv_
 	return true;
 }
 
-static bool set_limit(struct scenario_run *run, struct mig_limit *ml, long id, uint32_t vcpus)
+/* The window the achieved rate is measured over begins now. */
+static bool window_start(struct scenario_run *run, struct mig_limit *ml, long id, uint32_t vcpus)
 {
 	struct rv_dirty_rate r[RV_MAX_VCPUS];
+
+	if (!sample(run, id, vcpus, r))
+		return false;
+	for (uint32_t v = 0; v < vcpus; v++)
+		ml->held0[v] = r[v].held_ticks;
+	return true;
+}
+
+static bool set_limit(struct scenario_run *run, struct mig_limit *ml, long id, uint32_t vcpus)
+{
 	long rc = hc_dirty_limit((uint64_t)id, RV_DIRTY_ALL_VCPUS, ml->limit);
 
 	if (rc) {
 		result_fail(run, "reason=dirty-limit limit=%lu err=%ld", ml->limit, rc);
 		return false;
 	}
-	return sample(run, id, vcpus, r);
+	return window_start(run, ml, id, vcpus);
 }
 
 bool mig_limit_start(struct scenario_run *run, struct mig_limit *ml, long id, uint32_t vcpus)
@@ -87,10 +98,8 @@ bool mig_limit_round(struct scenario_run *run, struct mig_limit *ml, long id, ui
 	 * 2 on, a round that sent as many as the one before has not. */
 	/* The achieved rate is measured from the first round the limit ran
 	 * through: before, the vCPUs may have had no page left to dirty. */
-	if (ml->limit && round == ml->on_round + 1 && ml->mode == MIG_LIMIT_AUTO) {
-		struct rv_dirty_rate r[RV_MAX_VCPUS];
-		return sample(run, id, vcpus, r);
-	}
+	if (ml->limit && round == ml->on_round + 1 && ml->mode == MIG_LIMIT_AUTO)
+		return window_start(run, ml, id, vcpus);
 	if (ml->mode != MIG_LIMIT_AUTO || ml->limit || round < 2 || pages < prev)
 		return true;
 	struct rv_dirty_rate r[RV_MAX_VCPUS];
@@ -117,12 +126,13 @@ void mig_limit_finish(struct scenario_run *run, struct mig_limit *ml, long id, u
 	if (!ml->limit || !sample(run, id, vcpus, r))
 		return;
 	for (uint32_t v = 0; v < vcpus; v++) {
+		uint64_t held = r[v].held_ticks - ml->held0[v];
 		ml->rate[v] = r[v].rate;
-		ml->held_ticks += r[v].held_ticks;
+		ml->held_ticks += held;
 		gprintf("migrate: vCPU %u: %lu pages/s over %lu ticks against a limit of %lu, "
-			"held %lu ticks in %lu holds\n", v, r[v].rate, r[v].window_ticks,
-			r[v].limit, r[v].held_ticks, r[v].holds);
-		if (!mig_limit_met(r[v].rate, ml->limit, r[v].holds != 0))
+			"held %lu of them (%lu holds in all), %lu pages logged in all\n", v,
+			r[v].rate, r[v].window_ticks, r[v].limit, held, r[v].holds, r[v].pages);
+		if (!mig_limit_met(r[v].rate, ml->limit, held, r[v].window_ticks))
 			result_fail(run, "reason=dirty-rate-off-limit vcpu=%u rate=%lu limit=%lu", v,
 				    r[v].rate, ml->limit);
 	}

@@ -22,7 +22,8 @@ struct mig_limit {
 	uint64_t copy_ticks, copy_pages; /* every copy so far: the copy's speed */
 	uint64_t round_start; /* TSC when the current round began */
 	uint64_t rate[8];     /* RV_MAX_VCPUS: achieved, pages per second, since it went on */
-	uint64_t held_ticks;
+	uint64_t held0[8];    /* held_ticks of each vCPU when the window began */
+	uint64_t held_ticks;  /* the vCPUs' time held by the limit, in the window */
 	bool converged;
 };
 
@@ -60,17 +61,25 @@ static inline uint64_t mig_limit_auto(uint64_t threshold, uint64_t vcpus, uint64
 	return l ? l : 1;
 }
 
-/* Within 10 %: above the limit by no more, below it only if never held. */
-static inline bool mig_limit_met(uint64_t rate, uint64_t limit, bool held)
+/*
+ * Within 10 %: never more than 10 % above the limit; and not more than
+ * 10 % below it when the limit held the vCPU back for at least a tenth
+ * of the window (it wanted more than the limit).  A vCPU that was rarely
+ * held dirtied less because it had less to dirty: its rate is its own.
+ */
+static inline bool mig_limit_met(uint64_t rate, uint64_t limit, uint64_t held_ticks,
+				 uint64_t window_ticks)
 {
-	return rate * 10 <= limit * 11 && (!held || rate * 10 >= limit * 9);
+	bool bound = held_ticks * 10 >= window_ticks;
+
+	return rate * 10 <= limit * 11 && (!bound || rate * 10 >= limit * 9);
 }
 
 #ifndef RV_HOST_TEST
 struct scenario_run;
 /* dirty_limit=: off, auto or pages per second; false (run failed) if bad. */
 bool mig_limit_parse(struct scenario_run *run, struct mig_limit *ml);
-/* Logging is on: a fixed limit goes on now; the rate windows start. */
+/* Before logging goes on: a fixed limit goes on now; the rate windows start. */
 bool mig_limit_start(struct scenario_run *run, struct mig_limit *ml, long id, uint32_t vcpus);
 /* Round 0 copied `pages` in `copy_ticks`. */
 void mig_limit_copied(struct mig_limit *ml, uint64_t pages, uint64_t copy_ticks);

@@ -119,7 +119,8 @@ void scenario_migrate(struct scenario_run *run)
 	volatile uint8_t *dst_sys = (volatile uint8_t *)WIN_SYS(dst);
 	volatile uint8_t *src_sys = (volatile uint8_t *)WIN_SYS(src.id);
 	src.lazy = lazy;
-	if (!track_log_on(run, &src) || !mig_limit_start(run, &ml, src.id, (uint32_t)vcpus))
+	/* A fixed limit before logging: the first faults are limited too. */
+	if (!mig_limit_start(run, &ml, src.id, (uint32_t)vcpus) || !track_log_on(run, &src))
 		goto out;
 
 	/* 2. Round 0 sends everything; then only what was dirtied. */
