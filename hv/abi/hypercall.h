@@ -410,9 +410,9 @@ struct rv_dirty_stats {
  * answers pause, resume and destroy at once.  As QEMU 8.1's dirty-limit
  * (set-vcpu-dirty-limit), which sleeps the vCPU thread at its dirty
  * ring's full exits; only the vCPUs that write are slowed.  In PML mode
- * the charge comes at the vCPU's exits (at least every 512 pages).  The
- * limit takes effect at the vCPU's next exit and lasts until changed or
- * the partition is destroyed.  -RV_EPERM for the management partition,
+ * the hypervisor lets the processor log only the pages the budget allows
+ * before the PML-full exit.  The call kicks the vCPU, so the limit takes
+ * effect at once; it lasts until changed or the partition is destroyed.  -RV_EPERM for the management partition,
  * -RV_ENOENT for no such workload, -RV_EINVAL for no such vCPU or a rate
  * above RV_DIRTY_LIMIT_MAX or above a page per TSC tick, -RV_EOPNOTSUPP
  * when the TSC frequency is unknown (tsc_khz 0).

@@ -206,6 +206,24 @@ enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa)
 	return DIRTY_HANDLED;
 }
 
+/*
+ * The dirty-rate limit granted this entry only the PML entries below the
+ * top `pml_cut` (limit_may_enter): move what the processor logged there
+ * up to the top of the page, where pml_drain reads, oldest still first.
+ */
+static __attribute__((noinline)) u16 pml_uncut(struct dirty_vcpu *dv, u16 idx)
+{
+	u64 *page = (u64 *)dv->pml_hpa;
+	u32 top = PML_ENTRIES - 1 - dv->pml_cut;
+	u32 n = idx >= PML_ENTRIES ? top + 1 : top - idx;
+
+	memmove(page + PML_ENTRIES - n, page + top + 1 - n, n * sizeof(u64));
+	dv->pml_cut = 0;
+	idx = (u16)(PML_ENTRIES - 1 - n);
+	vmx_set_pml_index(idx);
+	return idx;
+}
+
 void dirty_pml_drain(struct dirty_part *d, u32 vi)
 {
 	struct dirty_vcpu *dv = &d->vcpu[vi];
@@ -213,6 +231,9 @@ void dirty_pml_drain(struct dirty_part *d, u32 vi)
 	u16 idx = vmx_pml_index();
 	u32 pushed;
 
+	dv->pml_ran = true;
+	if (dv->pml_cut)
+		idx = pml_uncut(dv, idx);
 	if (idx == 511)
 		return; /* nothing logged: the common case, one VMREAD */
 	u64 t0 = rdtsc();
@@ -261,6 +282,20 @@ static __attribute__((noinline)) bool limit_may_enter(struct dirty_part *d, u32 
 		if (dv->hold_since) {
 			WRITE_ONCE(dv->held_ticks, dv->held_ticks + now - dv->hold_since);
 			dv->hold_since = 0;
+		}
+		/*
+		 * PML logs without an exit, up to a whole page: grant only the
+		 * entries the budget allows, so the PML-full exit (Vol. 3C,
+		 * 29.3.6, Page-Modification Logging) comes when it is spent.
+		 * Only on an empty, uncut log of a vCPU that has run (its VMCS
+		 * current); dirty_pml_drain undoes the cut after the exit.
+		 */
+		if (dv->pml_hpa && dv->pml_ran && !dv->pml_cut && vmx_pml_index() == 511) {
+			u64 k = dlimit_grant(&dv->lim, now, PML_ENTRIES);
+			if (k && k < PML_ENTRIES) {
+				dv->pml_cut = (u16)(PML_ENTRIES - k);
+				vmx_set_pml_index((u16)(k - 1));
+			}
 		}
 		return true;
 	}

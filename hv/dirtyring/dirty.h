@@ -46,6 +46,10 @@ struct dirty_vcpu {
 	 */
 	struct dlimit lim;
 	u64 lim_charged; /* ring_pushes + bitmap_sets when last charged */
+	/* PML with a limit: entries 511 - pml_cut + 1 .. 511 of the PML page
+	 * are not granted this entry (0: the whole page, as without one). */
+	u16 pml_cut;
+	bool pml_ran; /* the vCPU has exited once: its VMCS is loaded */
 	u64 hold_since;	 /* 0, or the TSC when the limit began holding it */
 	u64 held_ticks, holds;
 } __attribute__((aligned(64)));

@@ -28,6 +28,21 @@ void dlimit_charge(struct dlimit *l, u64 pages, u64 now)
 	}
 }
 
+u64 dlimit_grant(const struct dlimit *l, u64 now, u64 max)
+{
+	u64 tat = l->tat < now ? now : l->tat; /* as dlimit_charge sees it */
+	u64 k;
+
+	if (!l->rate)
+		return max;
+	if (tat > now + l->tau)
+		return 0; /* held now */
+	/* Pages j with tat + j * cost <= now + tau still enter; then one more
+	 * crosses.  The cost's fraction ignored: at most one page more. */
+	k = (now + l->tau - tat) / l->q + 1;
+	return k < max ? k : max;
+}
+
 u64 dlimit_muldiv(u64 a, u64 b, u64 c)
 {
 	unsigned __int128 p = (unsigned __int128)a * b;

@@ -43,6 +43,12 @@ static inline bool dlimit_may_enter(const struct dlimit *l, u64 now)
 {
 	return !l->rate || l->tat <= now + l->tau;
 }
+/*
+ * How many more pages the vCPU may log from `now` before it is held (the
+ * one that crosses included), at most max: for PML, whose log the
+ * processor fills without an exit (dirty.c cuts the PML page to it).
+ */
+u64 dlimit_grant(const struct dlimit *l, u64 now, u64 max);
 /* floor(a * b / c), saturating at ~0 (c > 0). */
 u64 dlimit_muldiv(u64 a, u64 b, u64 c);
 /* Pages per second: `pages` logged in `ticks` of a TSC of hz (0 ticks: 0). */

@@ -455,9 +455,12 @@ static s64 hc_dirty_limit(struct vcpu *v, const u64 *a)
 	int err = hc_check_dirty_limit(a[2], tsc_khz());
 	if (err)
 		return err;
+	/* Kicked: a vCPU that logs without exits (PML) takes it at once. */
 	for (u32 i = 0; i < p->nr_vcpus; i++)
-		if (a[1] == RV_DIRTY_ALL_VCPUS || a[1] == i)
+		if (a[1] == RV_DIRTY_ALL_VCPUS || a[1] == i) {
 			dirty_set_limit(&p->dirty, i, a[2]);
+			vcpu_kick(p->vcpus[i]);
+		}
 	return 0;
 }
 

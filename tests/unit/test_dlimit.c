@@ -124,6 +124,34 @@ static void test_idle_burst(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* PML's grant: the pages until the vCPU is held, the crossing one included. */
+static void test_grant(void **state)
+{
+	struct dlimit l;
+
+	dlimit_set(&l, 0, HZ, 0);
+	assert_int_equal(dlimit_grant(&l, 0, 512), 512); /* no limit: the whole page */
+	dlimit_set(&l, 5000, HZ, 1000); /* a page is 40000.8 ticks, tau one page */
+	assert_int_equal(dlimit_grant(&l, 1000, 512), 2);
+	/* The grant, charged, holds the vCPU; one fewer does not. */
+	struct dlimit m = l;
+	dlimit_charge(&m, 1, 1000);
+	assert_true(dlimit_may_enter(&m, 1000));
+	dlimit_charge(&m, 1, 1000);
+	assert_false(dlimit_may_enter(&m, 1000));
+	/* Held: nothing; a second of idling earns no more than the burst. */
+	assert_int_equal(dlimit_grant(&m, 1000, 512), 0);
+	assert_int_equal(dlimit_grant(&l, 1000 + HZ, 512), 2);
+	/* A fast rate: capped at the PML page. */
+	dlimit_set(&l, 1000000, HZ, 0);
+	dlimit_charge(&l, 1, 0);
+	assert_int_equal(dlimit_grant(&l, 0, 512), 1);
+	assert_int_equal(dlimit_grant(&l, HZ, 512), 2);
+	dlimit_set(&l, 10000000, HZ, 0); /* q = 20 ticks */
+	assert_int_equal(dlimit_grant(&l, 20 * 1000, 512), 2);
+	assert_int_equal(l.tau, 20);
+}
+
 static void test_muldiv_rate(void **state)
 {
 	assert_int_equal(dlimit_muldiv(10, 20, 3), 66);
@@ -142,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_exact_cost),    cmocka_unit_test(test_long_run_rate),
 		cmocka_unit_test(test_idle_burst),    cmocka_unit_test(test_muldiv_rate),
+		cmocka_unit_test(test_grant),
 	};
 	return cmocka_run_group_tests_name("dlimit", tests, NULL, NULL);
 }
