@@ -104,6 +104,8 @@ static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_PARTITION_WATCHDOG] = { A_ID, A_ANY }, /* ticks: any of the pool's numbers */
 	[RV_HC_CONSOLE_READ] = { A_ID, A_OUT },       /* in/out struct, garbage or ours */
 	[RV_HC_BITMAP_CLEAR_RANGE] = { A_ID, A_SLOT, A_PAGE, A_PAGE, A_IN, A_CFLAGS },
+	[RV_HC_PLATFORM_GET_STATE] = { A_ID, A_OUT }, /* 1.6 */
+	[RV_HC_PLATFORM_SET_STATE] = { A_ID, A_IN },
 	[RV_HC_DIRTY_LIMIT] = { A_ID, A_VCPU, A_RATE },
 	[RV_HC_DIRTY_RATE] = { A_ID, A_VCPU, A_OUT },
 };
@@ -140,6 +142,9 @@ static uint64_t ptr_len(uint64_t nr, const uint64_t *a)
 		return sizeof(struct rv_vcpu_state);
 	case RV_HC_CONSOLE_READ:
 		return sizeof(struct rv_console_read);
+	case RV_HC_PLATFORM_GET_STATE:
+	case RV_HC_PLATFORM_SET_STATE:
+		return sizeof(struct rv_platform_state);
 	case RV_HC_DIRTY_RATE:
 		return sizeof(struct rv_dirty_rate);
 	case RV_HC_BITMAP_CLEAR_RANGE:
@@ -557,11 +562,18 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 		a[1] = out;
 		k->ptr = 1;
 		break;
-	case RV_HC_VCPU_SET_STATE:
+	case RV_HC_VCPU_SET_STATE: {
+		/* 1.6: now and then with a platform part, which a vCPU of
+		 * ours (no Linux) must refuse; else with none. */
+		struct rv_vcpu_state *st = (void *)(c->scratch + SC_STATE);
+		memset(&st->plat, 0, sizeof(st->plat));
+		if (chance(c, 25))
+			st->plat.flags = RV_VCPU_PLAT;
 		a[1] = 0;
 		a[2] = c->scratch + SC_STATE;
 		k->ptr = 2;
 		break;
+	}
 	case RV_HC_TRACE:
 		a[0] = RV_TRACE_READ;
 		a[1] = out;
@@ -587,6 +599,7 @@ static const uint64_t wellformed_nrs[] = {
 	RV_HC_MAP,               RV_HC_DIRTY_STATS,    RV_HC_VCPU_STATS,
 	RV_HC_VCPU_GET_STATE,    RV_HC_VCPU_SET_STATE, RV_HC_HV_INFO,
 	RV_HC_WAIT_EVENT,        RV_HC_TRACE, RV_HC_CONSOLE_READ,
+	RV_HC_PLATFORM_GET_STATE, RV_HC_PLATFORM_SET_STATE,
 	RV_HC_DIRTY_LIMIT,       RV_HC_DIRTY_RATE,
 };
 
@@ -681,8 +694,7 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	const uint64_t *a = k->a;
 	bool takes_id = k->nr < RV_HC_NR_CALLS && arg_kinds[k->nr][0] == A_ID;
 
-	/* 25 and 26 are numbers reserved for another branch: no call yet. */
-	if (k->nr >= RV_HC_NR_CALLS || k->nr == 25 || k->nr == 26) {
+	if (k->nr >= RV_HC_NR_CALLS) {
 		k->want = -RV_ENOSYS;
 		return;
 	}
@@ -761,7 +773,13 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	/* No partition of a fuzz run boots Linux, so none has a console to read. */
 	if (k->nr == RV_HC_CONSOLE_READ)
 		k->bad = true;
+	/* 1.6: nor a platform whose state could be read or given. */
+	if (k->nr == RV_HC_PLATFORM_GET_STATE || k->nr == RV_HC_PLATFORM_SET_STATE)
+		k->bad = true;
 	/* Inputs we wrote ourselves, at the one place we know what they hold. */
+	if (k->nr == RV_HC_VCPU_SET_STATE && a[2] == c->scratch + SC_STATE &&
+	    ((const struct rv_vcpu_state *)a[2])->plat.flags)
+		k->bad = true;
 	if (k->nr == RV_HC_PARTITION_CREATE && a[0] == c->scratch + SC_IN) {
 		const struct rv_partition_spec *sp = (const void *)a[0];
 		if (sp->image != RV_IMAGE_WORK_ABI || sp->cmdline[0] || sp->nr_vcpus == 0 ||

@@ -148,6 +148,16 @@ long hc_console_read(uint64_t id, struct rv_console_read *io)
 	return hypercall6(RV_HC_CONSOLE_READ, id, (unsigned long)io, 0, 0, 0, 0);
 }
 
+long hc_platform_get_state(uint64_t id, struct rv_platform_state *out)
+{
+	return hypercall6(RV_HC_PLATFORM_GET_STATE, id, P(out), 0, 0, 0, 0);
+}
+
+long hc_platform_set_state(uint64_t id, const struct rv_platform_state *in)
+{
+	return hypercall6(RV_HC_PLATFORM_SET_STATE, id, P(in), 0, 0, 0, 0);
+}
+
 void hc_start_state(struct rv_vcpu_state *st)
 {
 	memset(st, 0, sizeof(*st));

@@ -13,111 +13,10 @@
  * With misbehave=panic|triple|devmem the guest's init stops the kernel on
  * purpose once it runs; PASS is its partition stopped for that reason.
  */
-#include "mgmt.h"
+#include "lxwatch.h"
 #include "rv_exit_reasons.h"
 
 #define POLL_MS 20
-#define LINE_MAX 256
-#define BANNER_MAX 48
-
-struct watch {
-	char line[LINE_MAX];
-	uint32_t len;
-	char banner[BANNER_MAX];
-	uint64_t boot_ticks, heartbeats, rounds, errors, nproc;
-	bool init_seen, failed;
-	bool wild; /* misbehave= asked for a panic: one is expected */
-};
-
-/* The number after `key` in s, or false. */
-static bool number_after(const char *s, const char *key, uint64_t *out)
-{
-	size_t k = strlen(key);
-
-	for (; *s; s++) {
-		if (strncmp(s, key, k))
-			continue;
-		s += k;
-		if (*s < '0' || *s > '9')
-			return false;
-		*out = 0;
-		while (*s >= '0' && *s <= '9')
-			*out = *out * 10 + (uint64_t)(*s++ - '0');
-		return true;
-	}
-	return false;
-}
-
-static bool contains(const char *s, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *s; s++)
-		if (!strncmp(s, needle, n))
-			return true;
-	return false;
-}
-
-/* One complete console line of the guest. */
-static void line(struct scenario_run *run, struct watch *w, uint64_t t0)
-{
-	const char *s = w->line;
-	uint64_t n;
-
-	if (!w->banner[0] && contains(s, "Linux version ")) {
-		const char *b = s;
-		while (strncmp(b, "Linux version ", 14))
-			b++;
-		uint32_t i = 0;
-		/* "Linux version 6.1.192 (...)": the version, spaces to '_'. */
-		for (b += 14; *b && *b != ' ' && i < BANNER_MAX - 1; b++)
-			w->banner[i++] = *b;
-		w->banner[i] = 0;
-	}
-	if (!w->init_seen && contains(s, "RVLINUX init:")) {
-		w->init_seen = true;
-		w->boot_ticks = rdtsc() - t0;
-		number_after(s, "cpus=", &w->nproc);
-	}
-	if (contains(s, "RVLINUX heartbeat ") && number_after(s, "heartbeat ", &n))
-		w->heartbeats++;
-	if (contains(s, "RVLINUX writer: round=")) {
-		number_after(s, "round=", &w->rounds);
-		if (number_after(s, "errors=", &n))
-			w->errors += n;
-	}
-	if (contains(s, "RVLINUX writer: FAIL") || contains(s, "RVLINUX misbehave: FAIL") ||
-	    (!w->wild &&
-	     (contains(s, "Kernel panic") || contains(s, "Oops") || contains(s, "BUG: ")))) {
-		if (!w->failed)
-			result_fail(run, "reason=guest-error");
-		w->failed = true;
-	}
-}
-
-/* Read what the guest printed since *offset and feed whole lines to line(). */
-static void drain(struct scenario_run *run, long id, uint64_t *offset, struct watch *w, uint64_t t0)
-{
-	static char buf[RV_CONSOLE_MAX];
-	struct rv_console_read io = {.offset = *offset, .buf = (uintptr_t)buf, .len = sizeof(buf)};
-
-	for (;;) {
-		io.offset = *offset;
-		long n = hc_console_read((uint64_t)id, &io);
-		if (n <= 0)
-			return;
-		*offset = io.offset + (uint64_t)n;
-		for (long i = 0; i < n; i++) {
-			if (buf[i] == '\n' || w->len == LINE_MAX - 1) {
-				w->line[w->len] = 0;
-				line(run, w, t0);
-				w->len = 0;
-			} else {
-				w->line[w->len++] = buf[i];
-			}
-		}
-	}
-}
 
 static const char *const names[RV_NR_EXIT_REASONS] = {
 #define X(nr, name) [nr] = #name,
@@ -205,10 +104,10 @@ static uint64_t expected_stop(const char *how, uint64_t *info)
 
 void scenario_linux(struct scenario_run *run)
 {
-	struct rv_partition_spec spec = {.image = RV_IMAGE_LINUX_ABI};
-	uint64_t vcpus, mem, pages, rate, want, timeout_s, offset = 0;
+	struct rv_partition_spec spec;
+	uint64_t vcpus, mem, pages, rate, want, timeout_s;
 	uint64_t by[RV_NR_EXIT_REASONS] = {0}, exits = 0;
-	static struct watch w;
+	static struct lx_watch w;
 	static char reasons[512];
 	struct rv_event ev;
 
@@ -225,17 +124,8 @@ void scenario_linux(struct scenario_run *run)
 	    !param_u64(run, "heartbeats", 1000, &want) ||
 	    !param_u64(run, "timeout", 100000, &timeout_s))
 		return;
-	memset(&w, 0, sizeof(w));
-	w.wild = wild;
 	refusals(run, (uint32_t)vcpus, &ref_ok, &ref_total);
-	spec.nr_vcpus = (uint32_t)vcpus;
-	spec.data_mib = mem;
-	/* tsc=reliable: the TSC is the only clock (no HPET, no PM timer to
-	 * check it against); the rv_* words reach init as its environment. */
-	snprintf(spec.cmdline, sizeof(spec.cmdline),
-		 "console=ttyS0 earlyprintk=serial,ttyS0,115200 tsc=reliable panic=-1 "
-		 "pci=lastbus=0 rv_pages=%lu rv_rate=%lu rv_misbehave=%s",
-		 pages, rate, misbehave);
+	lx_spec(&spec, (uint32_t)vcpus, mem, pages, rate, misbehave);
 	long id = hc_partition_create(&spec);
 	if (id < 0) {
 		result_fail(run, "reason=create err=%ld", id);
@@ -243,7 +133,9 @@ void scenario_linux(struct scenario_run *run)
 	}
 	result_kv(run, "vcpus=%lu mem=%lu misbehave=%s refusals=%u/%u", vcpus, mem, misbehave,
 		  ref_ok, ref_total);
-	uint64_t t0 = rdtsc(), deadline = t0 + ms_ticks(timeout_s * 1000);
+	lx_watch_init(&w, id);
+	w.wild = wild;
+	uint64_t deadline = w.t0 + ms_ticks(timeout_s * 1000);
 	long rc = hc_partition_start((uint64_t)id);
 	if (rc) {
 		result_fail(run, "reason=start err=%ld", rc);
@@ -261,7 +153,7 @@ void scenario_linux(struct scenario_run *run)
 		}
 		rc = hc_wait_event(&ev, ms_ticks(POLL_MS));
 		if (rc == 0 && ev.type == RV_EV_VCPU_FAULT && ev.partition == id) {
-			drain(run, id, &offset, &w, t0);
+			lx_drain(run, &w);
 			stop_reason = ev.arg;
 			stop_info = ev.info;
 			if (!wild) {
@@ -270,7 +162,7 @@ void scenario_linux(struct scenario_run *run)
 				break;
 			}
 		}
-		drain(run, id, &offset, &w, t0);
+		lx_drain(run, &w);
 	}
 	if (wild && stop_reason != ~0ull) {
 		uint64_t want_info, want_reason = expected_stop(misbehave, &want_info);

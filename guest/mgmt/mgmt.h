@@ -100,5 +100,6 @@ void scenario_fuzz(struct scenario_run *run);
 void scenario_events(struct scenario_run *run);
 void scenario_reset_bound(struct scenario_run *run);
 void scenario_linux(struct scenario_run *run);
+void scenario_linux_clone(struct scenario_run *run);
 
 #endif

@@ -4,18 +4,25 @@
  * partition, on the dirty log (ring, bitmap or PML).
  *
  *  1. the destination is created with the same layout and no running vCPU;
- *     logging goes on for the source's data slot;
- *  2. round 0 copies every data page; each later round collects the dirty
- *     set (harvest, reset: THE RULE, docs/06-dirty-ring.md) and only then
+ *     logging goes on for every slot of the source (1.6: the system slot
+ *     too, with the code, stacks, page tables and the workload's record);
+ *  2. round 0 copies every page; each later round collects the dirty set
+ *     (harvest, reset: THE RULE, docs/06-dirty-ring.md) and only then
  *     copies those pages;
  *  3. when a round's dirty set is small enough (or after max_rounds) the
- *     source is held, the last dirty pages, the whole system slot (code,
- *     stacks, page tables, the workload's record) and every vCPU's state
- *     are copied;
+ *     source is held and only the last dirty pages and every vCPU's state
+ *     are copied: no slot is copied wholesale;
  *  4. every page of source and destination is compared, the source is
  *     destroyed and the destination started; its vCPUs go on where the
  *     source's stopped and, when told to stop, check their memory against
  *     the record they kept all along.
+ *
+ * guest=linux migrates our Linux kernel with its memory writer
+ * (docs/12-linux.md) instead: it boots, logging goes on once it runs, and
+ * after the switch the destination's console must go on where the
+ * source's stopped: the heartbeat of PID 1 continues without a gap or a
+ * restart, the writer's rounds go on with no error in its own record, and
+ * no panic, oops, BUG, soft lockup or WARNING line appears.
  *
  * protect=lazy switches logging on with RV_SLOT_LOG_LAZY: nothing is
  * write-protected then, every page is dirty once, and round 0 is the
@@ -27,6 +34,8 @@
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
 #include "dlimit.h"
+#include "linuxstate.h"
+#include "lxwatch.h"
 #include "precopy.h"
 #include "track.h"
 
@@ -38,22 +47,22 @@ static void copy_page(volatile uint8_t *dst, volatile uint8_t *src)
 		((volatile uint64_t *)dst)[i] = ((volatile uint64_t *)src)[i];
 }
 
+/* The destination's windows, indexed as the source's dirty set. */
 struct send_ctx {
 	struct tracked *t;
-	volatile uint8_t *dst;
+	struct tracked d;
 };
 
 static void send_page(void *c, uint64_t page)
 {
 	struct send_ctx *s = c;
-	copy_page(s->dst + page * 4096, s->t->data + page * 4096);
+	copy_page(track_page(&s->d, page), track_page(s->t, page));
 }
 
 /* Copy the pages of the dirty set collected for this round, and clear it. */
-static uint64_t copy_dirty(struct tracked *t, volatile uint8_t *dst)
+static uint64_t copy_dirty(struct send_ctx *s)
 {
-	struct send_ctx s = { t, dst };
-	return precopy_take(t->dirty, t->npages, send_page, &s);
+	return precopy_take(s->t->dirty, s->t->total_pages, send_page, s);
 }
 
 /* gap= is pacing, not a timeout: the work of a round, in ticks. */
@@ -64,149 +73,13 @@ static void spin(uint64_t ticks)
 		cpu_relax();
 }
 
-void scenario_migrate(struct scenario_run *run)
+/* The destination, work guest: it goes on, then checks itself against its record. */
+static void finish_work(struct scenario_run *run, long dst, uint32_t vcpus, uint64_t gap,
+			uint32_t *verified)
 {
-	uint64_t vcpus, mem, wws, seed, max_rounds, ring, threshold, gap;
-	struct precopy pc = { 0 };
-	uint64_t mismatch = 0, downtime = 0;
-	uint32_t verified = 0;
-	enum track_mode mode;
-	struct tracked src;
-	struct mig_limit ml;
-	long dst = -1;
-	bool lazy;
-
-	if (!track_mode_parse(param_str(run, "mode"), &mode) || mode == MODE_RING_WAIT) {
-		result_fail(run, "reason=bad-value mode=%s (ring|bitmap|pml)", param_str(run, "mode"));
-		return;
-	}
-	if (!track_protect_parse(param_str(run, "protect"), &lazy)) {
-		result_fail(run, "reason=bad-value protect=%s (eager|lazy)",
-			    param_str(run, "protect"));
-		return;
-	}
-	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) || !param_u64(run, "mem", 256, &mem) ||
-	    !param_u64(run, "wws", 256, &wws) || !param_u64(run, "seed", UINT64_MAX, &seed) ||
-	    !param_u64(run, "max_rounds", PRECOPY_MAX_ROUNDS, &max_rounds) ||
-	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
-	    !param_u64(run, "threshold", UINT64_MAX, &threshold) ||
-	    !param_u64(run, "gap", UINT64_MAX, &gap))
-		return;
-	if (!mig_limit_parse(run, &ml))
-		return;
-	if (!wws || wws > mem)
-		wws = mem;
-	mgmt_alloc_reset();
-	memset(&src, 0, sizeof(src));
-	if (!track_create(run, &src, WORK_TEST_MIGRATE, mode, (uint32_t)vcpus, mem, ring, seed, 0,
-			  wws << 8) ||
-	    !track_start(run, &src))
-		goto out;
-	store_release(&src.ctrl->iteration, 1);
-
-	/* 1. The destination: same image, layout and vCPUs; not started. */
-	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = (uint32_t)vcpus,
-					  .data_mib = mem,
-					  .args = { WORK_TEST_MIGRATE, seed, 0, wws << 8 } };
-	dst = hc_partition_create(&spec);
-	long rc;
-	if (dst < 0 || (rc = hc_map((uint64_t)dst, 0, WIN_SYS(dst))) ||
-	    (rc = hc_map((uint64_t)dst, 1, WIN_DATA(dst)))) {
-		result_fail(run, "reason=destination dst=%ld", dst);
-		goto out;
-	}
-	volatile uint8_t *dst_data = (volatile uint8_t *)WIN_DATA(dst);
-	volatile uint8_t *dst_sys = (volatile uint8_t *)WIN_SYS(dst);
-	volatile uint8_t *src_sys = (volatile uint8_t *)WIN_SYS(src.id);
-	src.lazy = lazy;
-	/* A fixed limit before logging: the first faults are limited too. */
-	if (!mig_limit_start(run, &ml, src.id, (uint32_t)vcpus) || !track_log_on(run, &src))
-		goto out;
-
-	/* 2. Round 0 sends everything; then only what was dirtied. */
-	uint64_t sent0 = src.npages, t_copy = rdtsc();
-	if (lazy) {
-		/* Every page is set and none armed: the first collect arms
-		 * them, and only then are they copied, as any round's. */
-		if (!track_collect(run, &src))
-			goto out;
-		sent0 = copy_dirty(&src, dst_data);
-		if (src.initial_pages != src.npages || sent0 != src.npages) {
-			result_fail(run,
-				    "reason=initial-bitmap initial_pages=%lu sent=%lu pages=%lu",
-				    src.initial_pages, sent0, src.npages);
-			goto out;
-		}
-	} else {
-		for (uint64_t p = 0; p < src.npages; p++)
-			copy_page(dst_data + p * 4096, src.data + p * 4096);
-	}
-	mig_limit_copied(&ml, sent0, rdtsc() - t_copy);
-	bool stop = precopy_record(&pc, sent0, threshold, max_rounds);
-	while (!stop && !run->failed) {
-		spin(gap);
-		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
-			goto out;
-		t_copy = rdtsc();
-		uint64_t n = copy_dirty(&src, dst_data);
-		t_copy = rdtsc() - t_copy;
-		gprintf("migrate: round %lu: %lu pages\n", pc.rounds, n);
-		if (!mig_limit_round(run, &ml, src.id, (uint32_t)vcpus, pc.rounds, n, t_copy,
-				     threshold))
-			goto out;
-		stop = precopy_record(&pc, n, threshold, max_rounds);
-	}
-	mig_limit_finish(run, &ml, src.id, (uint32_t)vcpus);
-
-	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
-	downtime = rdtsc();
-	if (!track_pause_all(run, &src) || !track_collect(run, &src))
-		goto out;
-	precopy_record(&pc, copy_dirty(&src, dst_data), 0, 0);
-	for (uint64_t off = 0; off < RV_SYS_SLOT_SIZE; off += 4096)
-		copy_page(dst_sys + off, src_sys + off);
-	for (uint32_t v = 0; v < vcpus; v++) {
-		struct rv_vcpu_state st;
-		if ((rc = hc_vcpu_get_state((uint64_t)src.id, v, &st)) ||
-		    (rc = hc_vcpu_set_state((uint64_t)dst, v, &st))) {
-			result_fail(run, "reason=vcpu-state vcpu=%u err=%ld", v, rc);
-			goto out;
-		}
-	}
-	/* 4. Compare every page (not part of the downtime: a check), then switch over. */
-	downtime = rdtsc() - downtime;
-	for (uint64_t p = 0; p < src.npages + RV_SYS_SLOT_SIZE / 4096; p++) {
-		bool sys = p >= src.npages;
-		volatile uint8_t *a = sys ? src_sys + (p - src.npages) * 4096 : src.data + p * 4096;
-		volatile uint8_t *b = sys ? dst_sys + (p - src.npages) * 4096 : dst_data + p * 4096;
-		for (int i = 0; i < 512; i++)
-			if (((volatile uint64_t *)a)[i] != ((volatile uint64_t *)b)[i]) {
-				if (!mismatch++)
-					gprintf("migrate: first difference: %s page %lu word %d: source "
-						"0x%lx, destination 0x%lx\n", sys ? "system" : "data",
-						sys ? p - src.npages : p, i, ((volatile uint64_t *)a)[i],
-						((volatile uint64_t *)b)[i]);
-				break;
-			}
-	}
-	run->checked = src.npages + RV_SYS_SLOT_SIZE / 4096;
-	run->lost = mismatch;
-	uint64_t t_destroy = rdtsc();
-	if ((rc = hc_partition_destroy((uint64_t)src.id))) {
-		result_fail(run, "reason=destroy-source err=%ld", rc);
-		goto out;
-	}
-	src.id = 0;
-	uint64_t t_switch = t_destroy;
-	if ((rc = hc_partition_start((uint64_t)dst))) {
-		result_fail(run, "reason=start-destination err=%ld", rc);
-		goto out;
-	}
-	downtime += rdtsc() - t_switch; /* hold + last copy, then destroy + start */
-
-	/* The destination goes on, then checks itself against its record. */
 	struct work_ctrl *ctrl = (struct work_ctrl *)(WIN_SYS(dst) + WORK_CTRL_GPA);
-	uint64_t w0 = track_writes(&(struct tracked){ .vcpus = (uint32_t)vcpus, .ctrl = ctrl });
+	uint64_t w0 = track_writes(&(struct tracked){ .vcpus = vcpus, .ctrl = ctrl });
+
 	spin(gap);
 	store_release(&ctrl->stop, 1);
 	for (uint32_t done = 0; done < vcpus;) {
@@ -224,22 +97,235 @@ void scenario_migrate(struct scenario_run *run)
 		}
 		if (ev.type == RV_EV_VCPU_DONE) {
 			done++;
-			verified += ev.arg == WORK_STATUS_OK;
+			*verified += ev.arg == WORK_STATUS_OK;
 		}
 	}
-	uint64_t w1 = track_writes(&(struct tracked){ .vcpus = (uint32_t)vcpus, .ctrl = ctrl });
+	uint64_t w1 = track_writes(&(struct tracked){ .vcpus = vcpus, .ctrl = ctrl });
 	gprintf("migrate: the destination made %lu more stores after the switch\n", w1 - w0);
 	if (w1 == w0)
 		result_fail(run, "reason=destination-did-not-run");
+}
+
+/*
+ * The destination, Linux: the same console watch goes on reading, now the
+ * destination's stream (the UART's state moved with the rest), so a line
+ * the source began is finished by the destination and the heartbeat
+ * numbers must simply go on.  The writer checks every page of its record
+ * each round: two more rounds without an error, and `after` heartbeats.
+ */
+static void finish_linux(struct scenario_run *run, struct lx_watch *w, long dst, uint64_t after,
+			 uint32_t vcpus, uint32_t *verified)
+{
+	uint64_t gaps = w->hb_gaps, last = w->hb_last, errors = w->errors;
+
+	w->id = dst;
+	if (!lx_wait(run, w, after, 2, 120000))
+		return;
+	if (w->hb_gaps != gaps || w->hb_last < last + after)
+		result_fail(run, "reason=heartbeat-gap before=%lu after=%lu gaps=%lu", last,
+			    w->hb_last, w->hb_gaps);
+	else if (w->errors != errors)
+		result_fail(run, "reason=writer-errors errors=%lu", w->errors - errors);
+	else
+		*verified = vcpus;
+}
+
+void scenario_migrate(struct scenario_run *run)
+{
+	uint64_t vcpus, mem, wws, seed, max_rounds, ring, threshold, gap, rate;
+	static struct lx_watch lw;
+	static struct send_ctx sc;
+	struct precopy pc = { 0 };
+	uint64_t mismatch = 0, downtime = 0, hb_before = 0;
+	uint32_t verified = 0;
+	enum track_mode mode;
+	struct tracked src;
+	struct mig_limit ml;
+	long dst = -1;
+	bool lazy, is_linux;
+
+	if (!track_mode_parse(param_str(run, "mode"), &mode) || mode == MODE_RING_WAIT) {
+		result_fail(run, "reason=bad-value mode=%s (ring|bitmap|pml)", param_str(run, "mode"));
+		return;
+	}
+	if (!track_protect_parse(param_str(run, "protect"), &lazy)) {
+		result_fail(run, "reason=bad-value protect=%s (eager|lazy)",
+			    param_str(run, "protect"));
+		return;
+	}
+	is_linux = !strcmp(param_str(run, "guest"), "linux");
+	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) || !param_u64(run, "mem", 256, &mem) ||
+	    !param_u64(run, "wws", 256, &wws) || !param_u64(run, "seed", UINT64_MAX, &seed) ||
+	    !param_u64(run, "max_rounds", PRECOPY_MAX_ROUNDS, &max_rounds) ||
+	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
+	    !param_u64(run, "threshold", UINT64_MAX, &threshold) ||
+	    !param_u64(run, "gap", UINT64_MAX, &gap) || !param_u64(run, "rate", 1000000, &rate) ||
+	    !mig_limit_parse(run, &ml))
+		return;
+	if (!mem)
+		mem = is_linux ? 32 : 8;
+	if (is_linux && mem < RV_LINUX_MIB_MIN) {
+		result_fail(run, "reason=bad-value mem=%lu (Linux: at least %d)", mem,
+			    RV_LINUX_MIB_MIN);
+		return;
+	}
+	if (!wws || wws > mem)
+		wws = is_linux ? 1 : mem;
+	mgmt_alloc_reset();
+	memset(&src, 0, sizeof(src));
+
+	/* 1. The source, running; the destination: same spec, not started. */
+	struct rv_partition_spec spec = { .image = RV_IMAGE_WORK_ABI, .nr_vcpus = (uint32_t)vcpus,
+					  .data_mib = mem,
+					  .args = { WORK_TEST_MIGRATE, seed, 0, wws << 8 } };
+	if (is_linux) {
+		/* The writer: wws MiB at `rate` pages a second. */
+		lx_spec(&spec, (uint32_t)vcpus, mem, wws << 8, rate, "none");
+		if (!track_create_spec(run, &src, &spec, mode, ring) || !track_start(run, &src))
+			goto out;
+		lx_watch_init(&lw, src.id);
+		/* Booted: init ran, two heartbeats and a writer round. */
+		if (!lx_wait(run, &lw, 2, 1, 600000))
+			goto out;
+		gprintf("migrate: Linux %s up after %lu ticks, heartbeat %lu, writer round %lu\n",
+			lw.banner, lw.boot_ticks, lw.hb_last, lw.rounds);
+	} else {
+		if (!track_create(run, &src, WORK_TEST_MIGRATE, mode, (uint32_t)vcpus, mem, ring,
+				  seed, 0, wws << 8) ||
+		    !track_start(run, &src))
+			goto out;
+		store_release(&src.ctrl->iteration, 1);
+	}
+	dst = hc_partition_create(&spec);
+	long rc;
+	if (dst < 0 || (rc = hc_map((uint64_t)dst, 0, WIN_SYS(dst))) ||
+	    (rc = hc_map((uint64_t)dst, 1, WIN_DATA(dst)))) {
+		result_fail(run, "reason=destination dst=%ld", dst);
+		goto out;
+	}
+	sc.t = &src;
+	sc.d = (struct tracked){ .npages = src.npages, .data = (volatile uint8_t *)WIN_DATA(dst),
+				 .sys = (volatile uint8_t *)WIN_SYS(dst) };
+	src.lazy = lazy;
+	src.all_slots = true;
+	/* A fixed limit before logging: the first faults are limited too. */
+	if (!mig_limit_start(run, &ml, src.id, (uint32_t)vcpus) || !track_log_on(run, &src))
+		goto out;
+
+	/* 2. Round 0 sends everything; then only what was dirtied. */
+	uint64_t sent0 = src.total_pages, t_copy = rdtsc();
+	if (lazy) {
+		/* Every page is set and none armed: the first collect arms
+		 * them, and only then are they copied, as any round's. */
+		if (!track_collect(run, &src))
+			goto out;
+		sent0 = copy_dirty(&sc);
+		if (src.initial_pages != src.total_pages || sent0 != src.total_pages) {
+			result_fail(run,
+				    "reason=initial-bitmap initial_pages=%lu sent=%lu pages=%lu",
+				    src.initial_pages, sent0, src.total_pages);
+			goto out;
+		}
+	} else {
+		for (uint64_t p = 0; p < src.total_pages; p++)
+			send_page(&sc, p);
+	}
+	mig_limit_copied(&ml, sent0, rdtsc() - t_copy);
+	gprintf("migrate: round 0: %lu pages (every page of %lu MiB and the 4 MiB system slot)\n",
+		sent0, mem);
+	bool stop = precopy_record(&pc, sent0, threshold, max_rounds);
+	while (!stop && !run->failed) {
+		spin(gap);
+		if (is_linux)
+			lx_drain(run, &lw);
+		uint64_t h0 = src.harvested;
+		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
+			goto out;
+		t_copy = rdtsc();
+		uint64_t n = copy_dirty(&sc);
+		t_copy = rdtsc() - t_copy;
+		gprintf("migrate: round %lu: %lu pages (%lu ring entries, %lu backup)\n", pc.rounds,
+			n, src.harvested - h0, src.backup_pages);
+		if (!mig_limit_round(run, &ml, src.id, (uint32_t)vcpus, pc.rounds, n, t_copy,
+				     threshold))
+			goto out;
+		stop = precopy_record(&pc, n, threshold, max_rounds);
+	}
+	if (run->failed)
+		goto out;
+	mig_limit_finish(run, &ml, src.id, (uint32_t)vcpus);
+
+	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
+	uint64_t t_hold = rdtsc();
+	if (!track_pause_all(run, &src) || !track_collect(run, &src))
+		goto out;
+	precopy_record(&pc, copy_dirty(&sc), 0, 0);
+	if (is_linux) {
+		/* Its console to the end first: the destination's stream goes
+		 * on at the source's position (linux_state_move). */
+		lx_drain(run, &lw);
+		hb_before = lw.hb_last;
+		if (!linux_state_move(run, src.id, dst, (uint32_t)vcpus))
+			goto out;
+	}
+	for (uint32_t v = 0; !is_linux && v < vcpus; v++) {
+		struct rv_vcpu_state st;
+		if ((rc = hc_vcpu_get_state((uint64_t)src.id, v, &st)) ||
+		    (rc = hc_vcpu_set_state((uint64_t)dst, v, &st))) {
+			result_fail(run, "reason=vcpu-state vcpu=%u err=%ld", v, rc);
+			goto out;
+		}
+	}
+	/* 4. Compare every page (not part of the downtime: a check), then switch over. */
+	downtime = rdtsc() - t_hold;
+	for (uint64_t p = 0; p < src.total_pages; p++) {
+		volatile uint64_t *a = (volatile uint64_t *)track_page(&src, p);
+		volatile uint64_t *b = (volatile uint64_t *)track_page(&sc.d, p);
+		for (int i = 0; i < 512; i++)
+			if (a[i] != b[i]) {
+				uint64_t pg;
+				uint32_t slot = track_slot_of(&src, p, &pg);
+				if (!mismatch++)
+					gprintf("migrate: first difference: slot %u page %lu word %d: "
+						"source 0x%lx, destination 0x%lx\n",
+						slot, pg, i, a[i], b[i]);
+				break;
+			}
+	}
+	run->checked = src.total_pages;
+	run->lost = mismatch;
+	uint64_t t_destroy = rdtsc();
+	if ((rc = hc_partition_destroy((uint64_t)src.id))) {
+		result_fail(run, "reason=destroy-source err=%ld", rc);
+		goto out;
+	}
+	src.id = 0;
+	uint64_t t_switch = t_destroy;
+	if ((rc = hc_partition_start((uint64_t)dst))) {
+		result_fail(run, "reason=start-destination err=%ld", rc);
+		goto out;
+	}
+	downtime += rdtsc() - t_switch; /* hold + last copy, then destroy + start */
+
+	if (is_linux)
+		finish_linux(run, &lw, dst, 2, (uint32_t)vcpus, &verified);
+	else
+		finish_work(run, dst, (uint32_t)vcpus, gap, &verified);
 out:;
 	/* Whole, however many rounds: result_kv() takes an item of any length. */
 	static char list[PRECOPY_LIST_MAX];
 	precopy_format(&pc, list, sizeof(list));
 	result_kv(run,
-		  "mode=%s protect=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
+		  "guest=%s mode=%s protect=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
 		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d range_clears=%lu",
-		  param_str(run, "mode"), param_str(run, "protect"), vcpus, mem, wws, pc.rounds,
-		  pc.total, list, downtime, mismatch, verified == vcpus, src.range_clears);
+		  is_linux ? "linux" : "work", param_str(run, "mode"), param_str(run, "protect"), vcpus,
+		  mem, wws, pc.rounds, pc.total, list, downtime, mismatch, verified == vcpus,
+		  src.range_clears);
+	result_kv(run, "heartbeat_before=%lu heartbeat_after=%lu", hb_before,
+		  is_linux ? lw.hb_last : 0);
+	if (is_linux)
+		result_kv(run, "rate=%lu writer_rounds=%lu writer_errors=%lu", rate, lw.rounds,
+			  lw.errors);
 	mig_limit_report(run, &ml, (uint32_t)vcpus);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);

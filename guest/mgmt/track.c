@@ -45,41 +45,39 @@ bool track_protect_parse(const char *s, bool *lazy)
 	return true;
 }
 
-bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
-		  enum track_mode mode,
-		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
-		  enum work_value value, uint64_t span)
+bool track_create_spec(struct scenario_run *run, struct tracked *t,
+		       const struct rv_partition_spec *spec, enum track_mode mode, uint64_t ring)
 {
-	struct rv_partition_spec spec = {
-		.image = RV_IMAGE_WORK_ABI, .nr_vcpus = vcpus, .data_mib = mem_mib,
-		.args = { test, seed, value, span },
-	};
+	uint64_t mem_mib = spec->data_mib;
 	long rc;
 
 	memset(t, 0, sizeof(*t));
 	t->mode = mode;
-	t->vcpus = vcpus;
+	t->vcpus = spec->nr_vcpus;
 	t->npages = mem_mib << 8;
+	t->total_pages = t->npages;
 	if (mem_mib == 0 || mem_mib > WIN_DATA_MAX_MIB) {
 		result_fail(run, "reason=bad-value mem=%lu (1..%d)", mem_mib, WIN_DATA_MAX_MIB);
 		return false;
 	}
-	t->dirty = mgmt_alloc((t->npages + 63) / 64 * 8);
-	t->bmbuf = mgmt_alloc((t->npages + 63) / 64 * 8);
+	/* Room for every slot's pages: all_slots may be set later. */
+	uint64_t words = (t->npages + TRACK_SYS_PAGES + 63) / 64;
+	t->dirty = mgmt_alloc(words * 8);
+	t->bmbuf = mgmt_alloc(words * 8);
 	if (!t->dirty || !t->bmbuf) {
 		result_fail(run, "reason=mgmt-memory pages=%lu", t->npages);
 		return false;
 	}
-	t->id = hc_partition_create(&spec);
+	t->id = hc_partition_create(spec);
 	if (t->id < 0) {
-		result_fail(run, "reason=create err=%ld vcpus=%u", t->id, vcpus);
+		result_fail(run, "reason=create err=%ld vcpus=%u", t->id, t->vcpus);
 		return false;
 	}
 	if ((rc = hc_map(t->id, 0, WIN_SYS(t->id))) || (rc = hc_map(t->id, 1, WIN_DATA(t->id)))) {
 		result_fail(run, "reason=map err=%ld", rc);
 		return false;
 	}
-	t->ctrl = (struct work_ctrl *)(WIN_SYS(t->id) + WORK_CTRL_GPA);
+	t->sys = (volatile uint8_t *)WIN_SYS(t->id);
 	t->data = (volatile uint8_t *)WIN_DATA(t->id);
 	if (mode != MODE_BITMAP) {
 		uint64_t flags = mode == MODE_RING_WAIT ? RV_RING_NO_SOFT_LIMIT
@@ -99,6 +97,22 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 	return true;
 }
 
+bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
+		  enum track_mode mode,
+		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
+		  enum work_value value, uint64_t span)
+{
+	struct rv_partition_spec spec = {
+		.image = RV_IMAGE_WORK_ABI, .nr_vcpus = vcpus, .data_mib = mem_mib,
+		.args = { test, seed, value, span },
+	};
+
+	if (!track_create_spec(run, t, &spec, mode, ring))
+		return false;
+	t->ctrl = (struct work_ctrl *)(WIN_SYS(t->id) + WORK_CTRL_GPA);
+	return true;
+}
+
 bool track_log_on(struct scenario_run *run, struct tracked *t)
 {
 	struct rv_slot s = {.id = 1,
@@ -107,8 +121,17 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
 			    .size = t->npages * 4096};
 	long rc = hc_slot_set(t->id, &s);
 
+	if (!rc && t->all_slots) {
+		/* The data slot first: a write to slot 0 meanwhile is in the
+		 * initial copy, which starts after we return. */
+		s.id = 0;
+		s.gpa = 0;
+		s.size = RV_SYS_SLOT_SIZE;
+		rc = hc_slot_set(t->id, &s);
+		t->total_pages = t->npages + TRACK_SYS_PAGES;
+	}
 	if (rc)
-		result_fail(run, "reason=log-on err=%ld", rc);
+		result_fail(run, "reason=log-on err=%ld slot=%u", rc, s.id);
 	return !rc;
 }
 
@@ -130,13 +153,17 @@ static uint64_t harvest_ring(struct tracked *t, uint32_t v)
 		struct rv_dirty_entry *e = &ring[t->fetch[v] & mask];
 		if (load_acquire(&e->flags) != RV_DIRTY_FLAG_DIRTY)
 			break;
-		if (e->slot != 1 || e->offset >= t->npages) {
-			gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
-				t->fetch[v], e->slot, e->offset);
-			t->bad_entries++;
+		uint32_t slot = e->slot;
+		uint64_t off = e->offset;
+		if (slot == 1 && off < t->npages) {
+			set_bit64(t->dirty, off);
+			t->last[v] = off + 1;
+		} else if (slot == 0 && t->all_slots && off < TRACK_SYS_PAGES) {
+			set_bit64(t->dirty, t->npages + off);
 		} else {
-			set_bit64(t->dirty, e->offset);
-			t->last[v] = e->offset + 1;
+			gprintf("harvest: ring %u entry %u names slot %u offset %lu\n", v,
+				t->fetch[v], slot, off);
+			t->bad_entries++;
 		}
 		store_release(&e->flags, RV_DIRTY_FLAG_DIRTY | RV_DIRTY_FLAG_RESET);
 		t->fetch[v]++;
@@ -197,34 +224,65 @@ bool track_reset(struct scenario_run *run, struct tracked *t)
  * page writable and still set, and is in what the caller reads.  The
  * pages set, or -1 (run failed).
  */
-static long collect_ranges(struct scenario_run *run, struct tracked *t, bool rings)
+static long collect_ranges_slot(struct scenario_run *run, struct tracked *t, bool rings,
+				uint32_t slot)
 {
 	uint64_t flags = rings ? RV_BITMAP_BACKUP : 0;
-	long rc = hc_bitmap_get(t->id, 1, t->bmbuf, flags);
+	uint64_t pages = slot ? t->npages : TRACK_SYS_PAGES;
+	uint64_t *bm = slot ? t->bmbuf : t->bmbuf + t->npages / 64;
+	long rc = hc_bitmap_get(t->id, slot, bm, flags);
 
 	if (rc < 0) {
-		result_fail(run, "reason=bitmap-get err=%ld backup=%d lazy=1", rc, rings);
+		result_fail(run, "reason=bitmap-get err=%ld backup=%d lazy=1 slot=%u", rc, rings,
+			    slot);
 		return -1;
 	}
-	for (uint64_t first = 0; first < t->npages; first += TRACK_RANGE_PAGES) {
-		uint64_t num =
-		    t->npages - first < TRACK_RANGE_PAGES ? t->npages - first : TRACK_RANGE_PAGES;
+	for (uint64_t first = 0; first < pages; first += TRACK_RANGE_PAGES) {
+		uint64_t num = pages - first < TRACK_RANGE_PAGES ? pages - first : TRACK_RANGE_PAGES;
 		uint64_t any = 0;
 		for (uint64_t w = first / 64; w < (first + num + 63) / 64; w++)
-			any |= t->bmbuf[w];
+			any |= bm[w];
 		if (!any)
 			continue; /* nothing set: nothing to arm, no call */
-		long n = hc_bitmap_clear_range(t->id, 1, first, num, &t->bmbuf[first / 64], flags);
+		long n = hc_bitmap_clear_range(t->id, slot, first, num, &bm[first / 64], flags);
 		if (n < 0) {
-			result_fail(run, "reason=clear-range err=%ld first=%lu num=%lu", n, first,
-				    num);
+			result_fail(run, "reason=clear-range err=%ld slot=%u first=%lu num=%lu", n,
+				    slot, first, num);
 			return -1;
 		}
 		t->range_clears++;
 	}
-	for (uint64_t w = 0; w < (t->npages + 63) / 64; w++)
-		t->dirty[w] |= t->bmbuf[w];
 	return rc;
+}
+
+/* npages is a multiple of 256 (whole MiB): slot 0's bits start on a word. */
+static void merge_bmbuf(struct tracked *t)
+{
+	for (uint64_t w = 0; w < (t->total_pages + 63) / 64; w++)
+		t->dirty[w] |= t->bmbuf[w];
+}
+
+static long collect_ranges(struct scenario_run *run, struct tracked *t, bool rings)
+{
+	long rc = collect_ranges_slot(run, t, rings, 1), rc0 = 0;
+
+	if (rc >= 0 && t->all_slots)
+		rc0 = collect_ranges_slot(run, t, rings, 0);
+	if (rc < 0 || rc0 < 0)
+		return -1;
+	merge_bmbuf(t);
+	return rc + rc0;
+}
+
+/* Get (and clear) a slot's bitmap into its part of bmbuf: pages set, or -1. */
+static long get_clear(struct scenario_run *run, struct tracked *t, bool rings, uint32_t slot)
+{
+	uint64_t *bm = slot ? t->bmbuf : t->bmbuf + t->npages / 64;
+	long rc = hc_bitmap_get(t->id, slot, bm, RV_BITMAP_CLEAR | (rings ? RV_BITMAP_BACKUP : 0));
+
+	if (rc < 0)
+		result_fail(run, "reason=bitmap-get err=%ld backup=%d slot=%u", rc, rings, slot);
+	return rc < 0 ? -1 : rc;
 }
 
 bool track_collect(struct scenario_run *run, struct tracked *t)
@@ -247,14 +305,13 @@ bool track_collect(struct scenario_run *run, struct tracked *t)
 		t->initial_taken = true;
 		return true;
 	}
-	long rc = hc_bitmap_get(t->id, 1, t->bmbuf,
-				RV_BITMAP_CLEAR | (rings ? RV_BITMAP_BACKUP : 0));
-	if (rc < 0) {
-		result_fail(run, "reason=bitmap-get err=%ld backup=%d", rc, rings);
+	long rc = get_clear(run, t, rings, 1), rc0 = 0;
+	if (rc >= 0 && t->all_slots)
+		rc0 = get_clear(run, t, rings, 0);
+	if (rc < 0 || rc0 < 0)
 		return false;
-	}
-	for (uint64_t w = 0; w < (t->npages + 63) / 64; w++)
-		t->dirty[w] |= t->bmbuf[w];
+	rc += rc0;
+	merge_bmbuf(t);
 	if (rings)
 		t->backup_pages += (uint64_t)rc;
 	else
@@ -317,7 +374,7 @@ bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_st
 uint64_t track_writes(const struct tracked *t)
 {
 	uint64_t n = 0;
-	for (uint32_t v = 0; v < t->vcpus; v++)
+	for (uint32_t v = 0; t->ctrl && v < t->vcpus; v++)
 		n += load_relaxed(&t->ctrl->writes[v]);
 	return n;
 }

@@ -4,7 +4,12 @@
  * partition: creating it with its memory mapped into ours, switching
  * logging on, harvesting its rings (the consumer side of KVM's dirty
  * ring), and collecting the dirty set in either ring or bitmap mode.
- * Used by dirty-log and race-demo.
+ * Used by dirty-log, race-demo, migrate and perf.
+ *
+ * Every slot (1.6): with all_slots set before track_log_on, the system
+ * slot (slot 0) is logged too.  The dirty set then covers one index space:
+ * the data slot's pages 0..npages-1 first (so code that knows only the data
+ * slot still works), then the system slot's at npages + its page number.
  *
  * THE RULE (docs/06-dirty-ring.md): harvest, then reset, then read page
  * contents.  A page's contents may only be trusted to include every write
@@ -31,6 +36,8 @@ enum track_mode { MODE_RING, MODE_RING_WAIT, MODE_BITMAP, MODE_PML };
  * this many pages (a page table's worth; KVM's granularity is 64).
  */
 #define TRACK_RANGE_PAGES 512
+/* Pages of the system slot, slot 0. */
+#define TRACK_SYS_PAGES (RV_SYS_SLOT_SIZE / 4096)
 
 struct tracked {
 	long id;
@@ -40,6 +47,9 @@ struct tracked {
 	enum track_mode mode;
 	struct work_ctrl *ctrl;     /* the workload's control page, mapped */
 	volatile uint8_t *data;     /* its data slot (slot 1), mapped */
+	volatile uint8_t *sys;      /* its system slot (slot 0), mapped */
+	bool all_slots;             /* log slot 0 too; set before track_log_on */
+	uint64_t total_pages;       /* pages in the dirty set's index space */
 	struct rv_ring_info rings;
 	uint32_t fetch[RV_MAX_VCPUS]; /* our harvest index per ring */
 	uint64_t *dirty;   /* the dirty set being collected: a bit per page */
@@ -64,13 +74,21 @@ void mgmt_alloc_reset(void);
 bool track_mode_parse(const char *s, enum track_mode *out);
 /* Parse protect= "eager" or "lazy". */
 bool track_protect_parse(const char *s, bool *lazy);
+/*
+ * Create a partition from @spec, map its slots 0 and 1 into our windows
+ * and (for ring modes) enable its rings.  *t needs no initialising; its
+ * ctrl is NULL (not one of our workloads).
+ */
+bool track_create_spec(struct scenario_run *run, struct tracked *t,
+		       const struct rv_partition_spec *spec, enum track_mode mode, uint64_t ring);
 /* Create, map and (for ring modes) ring-enable a workload running @test
  * (args[1..3] = seed, value, span).  *t needs no initialising. */
 bool track_create(struct scenario_run *run, struct tracked *t, enum work_test test,
 		  enum track_mode mode,
 		  uint32_t vcpus, uint64_t mem_mib, uint64_t ring, uint64_t seed,
 		  enum work_value value, uint64_t span);
-/* Switch logging of the data slot on (write-protecting every page; lazy: none). */
+/* Switch logging of the data slot on, and of slot 0 with all_slots
+ * (write-protecting every page; lazy: none). */
 bool track_log_on(struct scenario_run *run, struct tracked *t);
 /* Start the workload's vCPUs. */
 bool track_start(struct scenario_run *run, struct tracked *t);
@@ -109,6 +127,17 @@ uint64_t track_writes(const struct tracked *t);
 
 static inline bool test_bit64(const uint64_t *bm, uint64_t i) { return bm[i / 64] >> (i % 64) & 1; }
 static inline void set_bit64(uint64_t *bm, uint64_t i) { bm[i / 64] |= 1ull << (i % 64); }
+/* Index i of the dirty set as a page in our windows. */
+static inline volatile uint8_t *track_page(const struct tracked *t, uint64_t i)
+{
+	return i < t->npages ? t->data + i * 4096 : t->sys + (i - t->npages) * 4096;
+}
+/* Which slot index i is in (0 or 1), and its page number there. */
+static inline uint32_t track_slot_of(const struct tracked *t, uint64_t i, uint64_t *page)
+{
+	*page = i < t->npages ? i : i - t->npages;
+	return i < t->npages ? 1 : 0;
+}
 static inline uint64_t page_value(const struct tracked *t, uint64_t page)
 {
 	return *(volatile uint64_t *)(t->data + page * 4096);

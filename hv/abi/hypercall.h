@@ -23,9 +23,10 @@
 #define RV_ABI_MAJOR 1
 /* 1.3: bounded resets, backup bitmap; 1.4: Linux partitions;
  * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE);
- * 1.6: every slot logged (slot 0 too), Linux partitions' state;
+ * 1.6: every slot logged (slot 0 too), Linux partitions' state
+ *      (rv_vcpu_state's 1.6 tail, RV_HC_PLATFORM_GET/SET_STATE);
  * 1.7: a per-vCPU dirty-rate limit and measured rate (RV_HC_DIRTY_LIMIT,
- * RV_HC_DIRTY_RATE) */
+ *      RV_HC_DIRTY_RATE) */
 #define RV_ABI_MINOR 7
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
@@ -81,7 +82,10 @@ enum rv_hypercall {
 	/* 1.5 */
 	RV_HC_BITMAP_CLEAR_RANGE = 24, /* mgmt (id, slot, first_page, num_pages, buf, flags)
 					* -> pages re-protected (see RV_SLOT_LOG_LAZY) */
-	/* 1.7 (25, 26: reserved for Linux partitions' state) */
+	/* 1.6: a Linux partition's devices (struct rv_platform_state) */
+	RV_HC_PLATFORM_GET_STATE = 25, /* mgmt (id, struct rv_platform_state *) -> 0; all vCPUs held */
+	RV_HC_PLATFORM_SET_STATE = 26, /* mgmt (id, const struct rv_platform_state *) -> 0; not started */
+	/* 1.7 */
 	RV_HC_DIRTY_LIMIT = 27,     /* mgmt (id, vcpu, pages_per_second) -> 0 (see below) */
 	RV_HC_DIRTY_RATE = 28,      /* mgmt (id, vcpu, struct rv_dirty_rate *) -> 0 */
 	RV_HC_NR_CALLS
@@ -486,8 +490,10 @@ struct rv_vcpu_state {
 	/*
 	 * 1.2: what VM entry and exit do not switch (docs/03-vmx.md, "What
 	 * VMX switches and what we do").  xcr0 is the XCR0 the area was saved
-	 * under; a state given with another non-zero xcr0 is refused
-	 * (-RV_EINVAL), since no guest can change XCR0 (XSETBV stops it).
+	 * under: the hypervisor's, which our own guests cannot change (XSETBV
+	 * stops them), so a state of theirs given with another non-zero xcr0
+	 * is refused (-RV_EINVAL); 1.6: for a Linux vCPU the guest's own (see
+	 * plat below).
 	 * xsave is the processor's standard-format XSAVE image (Vol. 1, 13.4,
 	 * XSAVE Area): legacy region, header (XSTATE_BV at byte 512, which
 	 * must name only components of xcr0; bytes 520-575 zero) and the
@@ -513,6 +519,86 @@ struct rv_vcpu_state {
 	uint32_t event_error;
 	uint32_t event_insn_len; /* software interrupts and exceptions: 1..15 */
 	uint32_t event_pad;
+	/*
+	 * 1.6: MSRs that every vCPU has, whatever its partition: SYSCALL's
+	 * (not switched by VMX, Vol. 3A, 5.8.8, Fast System Calls in 64-Bit
+	 * Mode: STAR bits 31:0 and SFMASK bits 63:32 zero, LSTAR and CSTAR
+	 * canonical) and SYSENTER's (VMCS guest fields, Vol. 3C, 25.4.1;
+	 * ESP and EIP canonical, 27.3.1.1).  Anything else: -RV_EINVAL.
+	 */
+	uint64_t star, lstar, cstar, sfmask;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	/*
+	 * 1.6: a Linux partition's vCPU (RV_IMAGE_LINUX_ABI): its platform
+	 * (docs/12-linux.md, "Moving a Linux partition").  GET fills it and
+	 * sets RV_VCPU_PLAT; SET on a Linux vCPU wants RV_VCPU_PLAT, on any
+	 * other vCPU all of plat zero.  xcr0 above is then the guest's own
+	 * (XSETBV): 0 or the host's (what a vCPU starts with), or one XSETBV
+	 * would take (x87, SSE, AVX at most; x87 always; AVX only with SSE);
+	 * XSTATE_BV names only its components.  Times are absolute TSC values: the TSC is the host's on
+	 * every CPU, with no offset (docs/12).
+	 */
+	struct rv_vcpu_plat {
+		uint32_t flags;    /* RV_VCPU_PLAT */
+		uint32_t activity; /* RV_VCPU_ACT_* */
+		uint32_t init;     /* 1: an INIT is posted, not yet acted on */
+		uint32_t sipi;     /* 0x100 | vector: a start-up IPI posted; 0 none */
+		uint64_t pat;      /* IA32_PAT (kept, not applied) */
+		/* The x2APIC (Vol. 3A, 11.12), as its MSRs read: */
+		uint32_t apic_id;  /* = the vCPU's index */
+		uint32_t tpr;      /* 7:0 */
+		uint32_t svr;      /* 9:0 */
+		uint32_t esr;      /* what ESR reads: bits 4, 5, 6 only */
+		uint32_t esr_pending; /* errors logged since the last ESR write: likewise */
+		uint32_t tdcr;     /* bits 3, 1, 0 */
+		uint32_t tmict;    /* initial count */
+		uint32_t lvt[7];   /* timer, thermal, PMI, LINT0, LINT1, error, CMCI */
+		uint32_t irr[8], isr[8], tmr[8]; /* vectors 0-15 zero */
+		uint64_t icr;      /* the last ICR written */
+		uint64_t timer_start; /* TSC when TMICT was written */
+		uint64_t timer_deadline; /* next expiry (TSC), 0 none; TSC-deadline mode: = tsc_deadline */
+		uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE; 0 outside TSC-deadline mode */
+	} plat;
+};
+#define RV_VCPU_PLAT 1u
+enum rv_vcpu_activity {
+	RV_VCPU_ACT_RUNNING = 0,   /* runs (or waits only for an interrupt window) */
+	RV_VCPU_ACT_HALTED = 1,    /* HLT with interrupts on: an interrupt wakes it */
+	RV_VCPU_ACT_PARKED = 2,    /* HLT with interrupts off: only INIT wakes it */
+	RV_VCPU_ACT_WAIT_SIPI = 3, /* after INIT, or an AP never started */
+};
+
+/*
+ * 1.6: RV_HC_PLATFORM_GET_STATE reads a Linux partition's devices, every
+ * one of its vCPUs held (RV_HC_VCPU_PAUSE; else -RV_EBUSY);
+ * RV_HC_PLATFORM_SET_STATE gives them to a Linux partition not started
+ * yet (-RV_EBUSY after).  -RV_ENOENT for a partition without a platform;
+ * -RV_EINVAL for a state the device models never hold (each field says).
+ * The console stream moves by its position: the destination's
+ * RV_HC_CONSOLE_READ goes on at con_total (what lies before it is the
+ * source's: read it there before destroying it); a partial UART line
+ * moves with the UART.
+ */
+#define RV_IOAPIC_PINS 24
+#define RV_UART_LINE_MAX 160
+struct rv_platform_state {
+	uint32_t nr_vcpus;     /* = the partition's */
+	uint32_t ioapic_sel;   /* IOREGSEL, 7:0 */
+	uint32_t ioapic_id;    /* register 0: bits 27:24 only */
+	uint32_t pad;
+	uint64_t ioapic_redir[RV_IOAPIC_PINS]; /* delivery status, Remote IRR, 55:17 zero */
+	uint8_t uart_ier;      /* 3:0 */
+	uint8_t uart_lcr;
+	uint8_t uart_mcr;      /* 4:0 */
+	uint8_t uart_scr;
+	uint8_t uart_dll, uart_dlm;
+	uint8_t uart_fcr;      /* 0, or bit 0 with bits 7:6, 3 */
+	uint8_t uart_thre_int; /* 0/1: THR-empty interrupt pending; only with IER bit 1 */
+	uint8_t uart_irq_line; /* 0/1: the interrupt line at the last access */
+	uint8_t pad2[3];
+	uint32_t uart_len;     /* bytes of the line being collected, < RV_UART_LINE_MAX */
+	char uart_line[RV_UART_LINE_MAX];
+	uint64_t con_total;    /* console stream bytes so far (RV_HC_CONSOLE_READ's total) */
 };
 
 #endif

@@ -389,12 +389,23 @@ static s64 hc_vcpu_get_state(struct vcpu *v, const u64 *a)
 
 	if (!t)
 		return err;
-	if (t->part->plat) /* its platform's state is not in rv_vcpu_state (docs/12) */
-		return -RV_EOPNOTSUPP;
 	if (gm_check(v, a[2], sizeof(struct rv_vcpu_state), true))
 		return -RV_EFAULT;
 	err = vcpu_save_sync(t);
-	return err ? err : gm_write(v, a[2], &t->saved, sizeof(struct rv_vcpu_state));
+	if (err)
+		return err;
+	/* A Linux vCPU's platform part (1.6): held, its owner leaves it alone. */
+	if (t->part->plat)
+		vplat_vcpu_save(t->part, t->index, &t->saved.plat);
+	return gm_write(v, a[2], &t->saved, sizeof(struct rv_vcpu_state));
+}
+
+static bool all_zero(const void *p, u64 n)
+{
+	for (u64 i = 0; i < n; i++)
+		if (((const u8 *)p)[i])
+			return false;
+	return true;
 }
 
 static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
@@ -404,17 +415,67 @@ static s64 hc_vcpu_set_state(struct vcpu *v, const u64 *a)
 
 	if (!t)
 		return err;
-	if (t->part->plat)
-		return -RV_EOPNOTSUPP;
 	if (t->part->state != PART_CREATED)
 		return -RV_EBUSY; /* only before its first VM entry */
 	struct rv_vcpu_state st; /* all or nothing: a fault half-way changes nothing */
 	if (gm_read(v, a[2], &st, sizeof(st)))
 		return -RV_EFAULT;
-	if (vmx_check_state(&st))
+	struct partition *p = t->part;
+	/* A Linux guest sets its own XCR0 (vplat_xsetbv); ours cannot. */
+	if (vmx_check_state(&st, p->plat != NULL))
 		return -RV_EINVAL; /* loading it would fault in the hypervisor */
+	if (p->plat ? vplat_vcpu_check(p, t->index, &st) : !all_zero(&st.plat, sizeof(st.plat)))
+		return -RV_EINVAL; /* the platform would choke on it, or there is none */
 	t->vmx.init_state = st;
 	t->vmx.has_init_state = true;
+	if (p->plat)
+		vplat_vcpu_restore(p, t->index, &st.plat);
+	return 0;
+}
+
+/*
+ * 1.6: a Linux partition's devices.  Read with every vCPU held (paused,
+ * stopped, or not started), so the state goes with theirs; written only
+ * before the partition starts.
+ */
+static bool vcpu_held(struct vcpu *t)
+{
+	u32 s = load_acquire(&t->state);
+
+	return s == VCPU_PAUSED || vcpu_state_is_final(s) ||
+	       (s == VCPU_NEW && !(load_acquire(&t->requests) & VREQ_RUN));
+}
+
+static s64 hc_platform_get_state(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	struct rv_platform_state st;
+
+	if (!p || !p->plat)
+		return -RV_ENOENT;
+	if (gm_check(v, a[1], sizeof(st), true))
+		return -RV_EFAULT;
+	for (u32 i = 0; i < p->nr_vcpus; i++)
+		if (!vcpu_held(p->vcpus[i]))
+			return -RV_EBUSY;
+	vplat_save(p, &st);
+	return gm_write(v, a[1], &st, sizeof(st));
+}
+
+static s64 hc_platform_set_state(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = workload(a[0]);
+	struct rv_platform_state st;
+
+	if (!p || !p->plat)
+		return -RV_ENOENT;
+	if (p->state != PART_CREATED)
+		return -RV_EBUSY;
+	if (gm_read(v, a[1], &st, sizeof(st)))
+		return -RV_EFAULT;
+	if (vplat_check(p, &st))
+		return -RV_EINVAL;
+	vplat_restore(p, &st);
 	return 0;
 }
 
@@ -507,6 +568,8 @@ static const struct {
 	[RV_HC_VCPU_SET_STATE] = { "vcpu_set_state", hc_vcpu_set_state },
 	[RV_HC_PARTITION_WATCHDOG] = { "partition_watchdog", hc_partition_watchdog },
 	[RV_HC_BITMAP_CLEAR_RANGE] = { "bitmap_clear_range", hc_bitmap_clear_range },
+	[RV_HC_PLATFORM_GET_STATE] = { "platform_get_state", hc_platform_get_state },
+	[RV_HC_PLATFORM_SET_STATE] = { "platform_set_state", hc_platform_set_state },
 	[RV_HC_DIRTY_LIMIT] = { "dirty_limit", hc_dirty_limit },
 	[RV_HC_DIRTY_RATE] = { "dirty_rate", hc_dirty_rate },
 };

@@ -34,6 +34,8 @@
 #define CR4_OSXSAVE (1ull << 18)
 #define MSR_IA32_KERNEL_GS_BASE 0xc0000102
 #define MSR_STAR 0xc0000081   /* .. MSR_SFMASK: STAR, LSTAR, CSTAR, SFMASK */
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define DR6_INIT 0xffff0ff0ull /* DR6 after reset (Vol. 3B, 18.2.3, Debug Status Register) */
 
@@ -200,17 +202,55 @@ void unswitched_free(struct vmx_vcpu *v)
 	v->xsave_pa = 0;
 }
 
+static void set_xcr0(u64 x)
+{
+	asm volatile("xsetbv" ::"c"(0), "a"((u32)x), "d"((u32)(x >> 32)));
+}
+
+static u64 get_xcr0(void)
+{
+	u32 a, d;
+
+	asm volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+	return (u64)d << 32 | a;
+}
+
+/*
+ * XCR0 a guest may set for itself (vmx_set_xcr0): within what the
+ * hypervisor uses and the platform offers (x87, SSE, AVX), with XSETBV's
+ * own #GP conditions (Vol. 2C, XSETBV): bit 0 set, AVX only with SSE.
+ */
+static bool guest_xcr0_ok(u64 xcr0)
+{
+	u64 allowed = host_xcr0 & (XCR0_X87 | XCR0_SSE | XCR0_AVX);
+
+	return use_xsave && !(xcr0 & ~allowed) && (xcr0 & XCR0_X87) &&
+	       (!(xcr0 & XCR0_AVX) || (xcr0 & XCR0_SSE));
+}
+
+/*
+ * The CPU's XCR0 is the host's here (unswitched_cpu_init, or the last
+ * vCPU's scrub), so XRSTOR reaches every component the image names; a
+ * guest's own XCR0 (a moved Linux vCPU) is set after it, as the guest set
+ * it after its state was there.
+ */
 void unswitched_load(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 {
 	u8 *area = (u8 *)v->xsave_pa;
 
 	memcpy(area, s ? s->xsave : clean, RV_XSAVE_SIZE);
 	restore(area);
+	if (use_xsave && s && s->xcr0 && s->xcr0 != host_xcr0)
+		set_xcr0(s->xcr0);
 	write_cr2(s ? s->cr2 : 0);
 	for (int i = 0; i < 4; i++)
 		write_dr(i, s ? s->dr[i] : 0);
 	write_dr(6, s ? s->dr6 : DR6_INIT);
 	wrmsr(MSR_IA32_KERNEL_GS_BASE, s ? s->kernel_gs_base : 0);
+	wrmsr(MSR_STAR, s ? s->star : 0);
+	wrmsr(MSR_LSTAR, s ? s->lstar : 0);
+	wrmsr(MSR_CSTAR, s ? s->cstar : 0);
+	wrmsr(MSR_SFMASK, s ? s->sfmask : 0);
 }
 
 void unswitched_save(struct vmx_vcpu *v, struct rv_vcpu_state *s)
@@ -223,12 +263,18 @@ void unswitched_save(struct vmx_vcpu *v, struct rv_vcpu_state *s)
 	if (!use_xsave) /* FXSAVE's image as XSAVE's with x87 and SSE in use */
 		*(u64 *)(area + XS_HEADER) = XCR0_X87 | XCR0_SSE;
 	memcpy(s->xsave, area, RV_XSAVE_SIZE);
-	s->xcr0 = host_xcr0;
+	/* The XCR0 the area was saved under: a Linux guest's own (XSETBV),
+	 * else the host's. */
+	s->xcr0 = use_xsave ? get_xcr0() : host_xcr0;
 	s->cr2 = read_cr2();
 	for (int i = 0; i < 4; i++)
 		s->dr[i] = read_dr(i);
 	s->dr6 = read_dr(6);
 	s->kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	s->star = rdmsr(MSR_STAR);
+	s->lstar = rdmsr(MSR_LSTAR);
+	s->cstar = rdmsr(MSR_CSTAR);
+	s->sfmask = rdmsr(MSR_SFMASK);
 }
 
 /*
@@ -240,12 +286,9 @@ void unswitched_save(struct vmx_vcpu *v, struct rv_vcpu_state *s)
  */
 int vmx_set_xcr0(u64 xcr0)
 {
-	u64 allowed = host_xcr0 & (XCR0_X87 | XCR0_SSE | XCR0_AVX);
-
-	if (!use_xsave || (xcr0 & ~allowed) || !(xcr0 & XCR0_X87) ||
-	    ((xcr0 & XCR0_AVX) && !(xcr0 & XCR0_SSE)))
+	if (!guest_xcr0_ok(xcr0))
 		return -1;
-	asm volatile("xsetbv" ::"c"(0), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)));
+	set_xcr0(xcr0);
 	return 0;
 }
 
@@ -254,7 +297,7 @@ void unswitched_scrub(void)
 	/* A guest may have set its own XCR0 (vmx_set_xcr0): ours first, so
 	 * the restore below reaches every component. */
 	if (use_xsave)
-		asm volatile("xsetbv" ::"c"(0), "a"((u32)host_xcr0), "d"((u32)(host_xcr0 >> 32)));
+		set_xcr0(host_xcr0);
 	restore(clean);
 	write_cr2(0);
 	for (int i = 0; i < 4; i++)
@@ -273,21 +316,27 @@ void unswitched_scrub(void)
  * bits; we ask all of bytes 63:8 to be 0), MOV to DR6 with bits 63:32
  * set, WRMSR of a non-canonical address; and a non-canonical DR0-DR3.
  */
-int unswitched_check(const struct rv_vcpu_state *s)
+int unswitched_check(const struct rv_vcpu_state *s, bool own_xcr0)
 {
-	u64 bv;
+	u64 bv, xcr0 = s->xcr0 ? s->xcr0 : host_xcr0;
 	u32 mxcsr;
 
-	if (s->xcr0 && s->xcr0 != host_xcr0)
+	/* The host's XCR0 (0 says so too); a Linux guest's own only as XSETBV takes it. */
+	if (xcr0 != host_xcr0 && (!own_xcr0 || !guest_xcr0_ok(xcr0)))
 		return -RV_EINVAL;
 	memcpy(&bv, s->xsave + XS_HEADER, sizeof(bv));
 	memcpy(&mxcsr, s->xsave + XS_MXCSR, sizeof(mxcsr));
-	if (bv & ~host_xcr0 || mxcsr & ~mxcsr_mask)
+	/* An image saved under xcr0 names only its components. */
+	if (bv & ~xcr0 || mxcsr & ~mxcsr_mask)
 		return -RV_EINVAL;
 	for (u32 i = XS_HEADER + 8; i < XS_HEADER_END; i++)
 		if (s->xsave[i])
 			return -RV_EINVAL;
 	if (s->dr6 >> 32 || !x86_canonical(s->kernel_gs_base))
+		return -RV_EINVAL;
+	/* WRMSR's #GP for SYSCALL's MSRs (Vol. 3A, 5.8.8, Figure 5-14; hv/vplat/msr.c). */
+	if ((u32)s->star || s->sfmask >> 32 || !x86_canonical(s->lstar) ||
+	    !x86_canonical(s->cstar))
 		return -RV_EINVAL;
 	for (int i = 0; i < 4; i++)
 		if (!x86_canonical(s->dr[i]))

@@ -20,7 +20,8 @@ void unswitched_load(struct vmx_vcpu *v, const struct rv_vcpu_state *s);
 void unswitched_save(struct vmx_vcpu *v, struct rv_vcpu_state *s);
 /* Leave nothing of the guest in this CPU's registers. */
 void unswitched_scrub(void);
-/* Would unswitched_load fault on s?  0 or -RV_EINVAL. */
-int unswitched_check(const struct rv_vcpu_state *s);
+/* Would unswitched_load fault on s?  0 or -RV_EINVAL.  own_xcr0: s->xcr0
+ * may be a guest's own (vmx_set_xcr0's rules), not only the host's. */
+int unswitched_check(const struct rv_vcpu_state *s, bool own_xcr0);
 
 #endif

@@ -357,6 +357,10 @@ void vmx_save_state(struct vmx_vcpu *v, struct rv_vcpu_state *s)
 	} else {
 		s->event_info = 0;
 	}
+	/* 1.6: SYSENTER's MSRs, loaded by every entry (Vol. 3C, 25.4.1, Guest Register State). */
+	s->sysenter_cs = vmx_read(GUEST_SYSENTER_CS);
+	s->sysenter_esp = vmx_read(GUEST_SYSENTER_ESP);
+	s->sysenter_eip = vmx_read(GUEST_SYSENTER_EIP);
 	unswitched_save(v, s);
 }
 
@@ -402,7 +406,7 @@ static int check_event(const struct rv_vcpu_state *s)
 	return 0;
 }
 
-int vmx_check_state(const struct rv_vcpu_state *s)
+int vmx_check_state(const struct rv_vcpu_state *s, bool own_xcr0)
 {
 	int err = check_event(s);
 
@@ -417,7 +421,11 @@ int vmx_check_state(const struct rv_vcpu_state *s)
 		err = -RV_EINVAL;
 	if (!err && (s->dr7 >> 32)) /* DR7[63:32] must be 0 (27.3.1.1) */
 		err = -RV_EINVAL;
-	return err ? err : unswitched_check(s);
+	/* IA32_SYSENTER_ESP and _EIP canonical (27.3.1.1); CS is 32 bits. */
+	if (!err && (!x86_canonical(s->sysenter_esp) || !x86_canonical(s->sysenter_eip) ||
+		     s->sysenter_cs >> 32))
+		err = -RV_EINVAL;
+	return err ? err : unswitched_check(s, own_xcr0);
 }
 
 /*
@@ -476,6 +484,9 @@ void vmx_load_state(struct vmx_vcpu *v, const struct rv_vcpu_state *s)
 		vmx_write(ENTRY_INSTR_LEN, s->event_insn_len);
 	}
 	vmx_write(GUEST_IA32_EFER, s->efer);
+	vmx_write(GUEST_SYSENTER_CS, s->sysenter_cs);
+	vmx_write(GUEST_SYSENTER_ESP, s->sysenter_esp);
+	vmx_write(GUEST_SYSENTER_EIP, s->sysenter_eip);
 	/*
 	 * IA-32e mode guest follows EFER.LMA (Vol. 3C, 27.3.1.1): 0 with
 	 * paging off, where LMA must be 0 too; a state that says otherwise

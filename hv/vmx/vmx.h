@@ -116,7 +116,9 @@ bool vmx_reinject(const struct vmx_exit *e);
  * NMI" (see vmx.c); returns true if it was.
  */
 bool vmx_nmi_exit_fixup(void);
-int vmx_check_state(const struct rv_vcpu_state *s);
+/* own_xcr0: the guest may set XCR0 (a Linux vCPU, vplat_xsetbv), so
+ * s->xcr0 may be any value XSETBV would take, not only the host's. */
+int vmx_check_state(const struct rv_vcpu_state *s, bool own_xcr0);
 /* PML: the current VMCS's PML index (Vol. 3C, 29.3.6, Page-Modification Logging). */
 u16 vmx_pml_index(void);
 void vmx_set_pml_index(u16 idx);

@@ -169,3 +169,31 @@ bool ioapic_edge(const struct vioapic *io, u32 pin, struct ioapic_route *out)
 	out->dest = (u32)(e >> 56);
 	return true;
 }
+
+_Static_assert(RV_IOAPIC_PINS == IOAPIC_PINS, "rv_platform_state.ioapic_redir has every pin");
+
+void ioapic_save(const struct vioapic *io, struct rv_platform_state *s)
+{
+	s->ioapic_sel = io->sel;
+	s->ioapic_id = io->id;
+	for (u32 i = 0; i < IOAPIC_PINS; i++)
+		s->ioapic_redir[i] = io->redir[i];
+}
+
+int ioapic_check(const struct rv_platform_state *s)
+{
+	if (s->ioapic_sel & ~0xffu || s->ioapic_id & ~ID_MASK)
+		return -1;
+	for (u32 i = 0; i < IOAPIC_PINS; i++)
+		if (s->ioapic_redir[i] & ~RTE_WRITABLE)
+			return -1;
+	return 0;
+}
+
+void ioapic_restore(struct vioapic *io, const struct rv_platform_state *s)
+{
+	io->sel = s->ioapic_sel;
+	io->id = s->ioapic_id;
+	for (u32 i = 0; i < IOAPIC_PINS; i++)
+		io->redir[i] = s->ioapic_redir[i];
+}

@@ -14,6 +14,7 @@
 #ifndef RV_VPLAT_IOAPIC_H
 #define RV_VPLAT_IOAPIC_H
 
+#include "abi/hypercall.h"
 #include "lib/types.h"
 
 #define IOAPIC_GPA 0xfec00000ull
@@ -40,5 +41,13 @@ u32 ioapic_mmio_read(struct vioapic *io, u64 off);
 void ioapic_mmio_write(struct vioapic *io, u64 off, u32 val);
 /* An edge on `pin`: true and *out filled when the entry is unmasked. */
 bool ioapic_edge(const struct vioapic *io, u32 pin, struct ioapic_route *out);
+
+/* Moving a partition (RV_HC_PLATFORM_GET/SET_STATE): the registers into s
+ * and back; ioapic_check: 0, or -1 for what the model never holds (bits
+ * 31:8 of IOREGSEL, ID bits outside 27:24, a redirection entry with its
+ * read-only or reserved bits set). */
+void ioapic_save(const struct vioapic *io, struct rv_platform_state *s);
+int ioapic_check(const struct rv_platform_state *s);
+void ioapic_restore(struct vioapic *io, const struct rv_platform_state *s);
 
 #endif

@@ -566,3 +566,94 @@ bool vlapic_ipi_targets(const struct vlapic_ipi *ipi, u32 src, u32 dst)
 	 */
 	return (ipi->dest >> 16) == (dst >> 4) && (ipi->dest & 0xffff & (1u << (dst & 15)));
 }
+
+/* ---- moving a vCPU --------------------------------------------------------- */
+
+_Static_assert(sizeof(((struct rv_vcpu_plat *)0)->lvt) == LVT_COUNT * sizeof(u32),
+	       "rv_vcpu_plat.lvt holds every LVT entry");
+
+#define ESR_MODEL_BITS (ESR_REDIRECTABLE_IPI | ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL)
+
+void vlapic_save(const struct vlapic *l, struct rv_vcpu_plat *s)
+{
+	s->apic_id = l->id;
+	s->tpr = l->tpr;
+	s->svr = l->svr;
+	s->esr = l->esr;
+	s->esr_pending = __atomic_load_n(&l->esr_pending, __ATOMIC_ACQUIRE);
+	s->tdcr = l->tdcr;
+	s->tmict = l->tmict;
+	for (u32 i = 0; i < LVT_COUNT; i++)
+		s->lvt[i] = l->lvt[i];
+	for (u32 i = 0; i < 8; i++) {
+		s->irr[i] = __atomic_load_n(&l->irr[i], __ATOMIC_ACQUIRE);
+		s->isr[i] = l->isr[i];
+		s->tmr[i] = l->tmr[i];
+	}
+	s->icr = l->icr;
+	s->timer_start = l->timer_start;
+	s->timer_deadline = l->deadline;
+	s->tsc_deadline = l->tsc_deadline;
+}
+
+int vlapic_check(const struct rv_vcpu_plat *s, u32 id)
+{
+	u32 mode = LVT_TIMER_MODE(s->lvt[LVT_TIMER]);
+
+	if (s->apic_id != id || s->tpr & ~0xffu || s->svr & ~SVR_WRITABLE)
+		return -1;
+	if (s->esr & ~ESR_MODEL_BITS || s->esr_pending & ~ESR_MODEL_BITS)
+		return -1;
+	if (s->tdcr & ~TDCR_WRITABLE || s->icr & (ICR_RESERVED | ICR_DELIVERY_STATUS))
+		return -1;
+	for (u32 i = 0; i < LVT_COUNT; i++) {
+		/* What write_lvt keeps: the writable bits, masked while disabled. */
+		if (s->lvt[i] & ~lvt_writable[i])
+			return -1;
+		if (!(s->svr & SVR_ENABLE) && !(s->lvt[i] & LVT_MASKED))
+			return -1;
+	}
+	/* Vectors 0-15 never reach IRR (vlapic_set_irr), so never ISR or TMR. */
+	if ((s->irr[0] | s->isr[0] | s->tmr[0]) & 0xffffu)
+		return -1;
+	switch (mode) {
+	case LVT_MODE_DEADLINE:
+		/* Armed by the MSR, disarmed with it (vlapic_wrmsr, disarm). */
+		if (s->timer_deadline != s->tsc_deadline)
+			return -1;
+		break;
+	case LVT_MODE_ONESHOT:
+	case LVT_MODE_PERIODIC:
+		/* start_count arms only with a count; the MSR is 0 here. */
+		if (s->tsc_deadline || (s->timer_deadline && !s->tmict))
+			return -1;
+		break;
+	default: /* mode 3: never runs */
+		if (s->tsc_deadline || s->timer_deadline)
+			return -1;
+		break;
+	}
+	return 0;
+}
+
+void vlapic_restore(struct vlapic *l, const struct rv_vcpu_plat *s)
+{
+	vlapic_reset(l, s->apic_id);
+	l->tpr = s->tpr;
+	l->svr = s->svr;
+	l->esr = s->esr;
+	l->esr_pending = s->esr_pending;
+	l->tdcr = s->tdcr;
+	l->tmict = s->tmict;
+	for (u32 i = 0; i < LVT_COUNT; i++)
+		l->lvt[i] = s->lvt[i];
+	for (u32 i = 0; i < 8; i++) {
+		l->irr[i] = s->irr[i];
+		l->isr[i] = s->isr[i];
+		l->tmr[i] = s->tmr[i];
+	}
+	l->icr = s->icr;
+	l->timer_start = s->timer_start;
+	l->deadline = s->timer_deadline;
+	l->tsc_deadline = s->tsc_deadline;
+}

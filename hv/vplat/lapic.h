@@ -19,6 +19,7 @@
 #ifndef RV_VPLAT_LAPIC_H
 #define RV_VPLAT_LAPIC_H
 
+#include "abi/hypercall.h"
 #include "lib/types.h"
 
 /* x2APIC MSRs (Vol. 3A, 11.12.1.2, Table 11-6). */
@@ -113,5 +114,19 @@ void vlapic_ack(struct vlapic *l, u8 vector);
  * one-shot and TSC-deadline disarm).  Returns true if it fired. */
 u64 vlapic_next_deadline(const struct vlapic *l);
 bool vlapic_timer_check(struct vlapic *l, u64 now);
+
+/*
+ * Moving a vCPU (RV_HC_VCPU_GET_STATE / SET_STATE, abi/hypercall.h): the
+ * registers and the timer into s's x2APIC fields, and back.  Times stay
+ * absolute TSC values.  vlapic_check says whether s is a state this model
+ * can be in for the vCPU with x2APIC id `id`: 0, or -1 for a state it
+ * never holds (reserved or read-only bits, vectors 0-15 in IRR/ISR/TMR,
+ * an LVT unmasked while software-disabled, a timer armed that its mode
+ * cannot arm, and a periodic timer with no period, which would divide by
+ * zero in vlapic_timer_check).  vlapic_restore wants a checked s.
+ */
+void vlapic_save(const struct vlapic *l, struct rv_vcpu_plat *s);
+int vlapic_check(const struct rv_vcpu_plat *s, u32 id);
+void vlapic_restore(struct vlapic *l, const struct rv_vcpu_plat *s);
 
 #endif

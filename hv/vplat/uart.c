@@ -248,3 +248,46 @@ void uart_flush(struct uart16550 *u, uart_sink_fn sink, void *ctx)
 {
 	flush(u, sink, ctx);
 }
+
+_Static_assert(RV_UART_LINE_MAX == UART_LINE_MAX, "rv_platform_state.uart_line holds a line");
+
+void uart_save(const struct uart16550 *u, struct rv_platform_state *s)
+{
+	s->uart_ier = u->ier;
+	s->uart_lcr = u->lcr;
+	s->uart_mcr = u->mcr;
+	s->uart_scr = u->scr;
+	s->uart_dll = u->dll;
+	s->uart_dlm = u->dlm;
+	s->uart_fcr = u->fcr;
+	s->uart_thre_int = u->thre_int;
+	s->uart_len = u->len;
+	memcpy(s->uart_line, u->line, UART_LINE_MAX);
+}
+
+int uart_check(const struct rv_platform_state *s)
+{
+	if (s->uart_ier & ~IER_MASK || s->uart_mcr & ~MCR_MASK)
+		return -1;
+	if (s->uart_fcr && (!(s->uart_fcr & FCR_ENABLE) || s->uart_fcr & ~FCR_KEEP))
+		return -1;
+	if (s->uart_thre_int > 1 || (s->uart_thre_int && !(s->uart_ier & IER_THRI)))
+		return -1;
+	if (s->uart_len >= UART_LINE_MAX)
+		return -1;
+	return 0;
+}
+
+void uart_restore(struct uart16550 *u, const struct rv_platform_state *s)
+{
+	u->ier = s->uart_ier;
+	u->lcr = s->uart_lcr;
+	u->mcr = s->uart_mcr;
+	u->scr = s->uart_scr;
+	u->dll = s->uart_dll;
+	u->dlm = s->uart_dlm;
+	u->fcr = s->uart_fcr;
+	u->thre_int = s->uart_thre_int;
+	u->len = s->uart_len;
+	memcpy(u->line, s->uart_line, UART_LINE_MAX);
+}

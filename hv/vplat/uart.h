@@ -13,6 +13,7 @@
 #ifndef RV_VPLAT_UART_H
 #define RV_VPLAT_UART_H
 
+#include "abi/hypercall.h"
 #include "lib/types.h"
 
 #define UART_LINE_MAX 160 /* a longer line is flushed in pieces */
@@ -38,5 +39,14 @@ void uart_write(struct uart16550 *u, u32 off, u8 val, uart_sink_fn sink, void *c
 bool uart_irq_line(const struct uart16550 *u);
 /* Flush a partial line (e.g. when the partition stops). */
 void uart_flush(struct uart16550 *u, uart_sink_fn sink, void *ctx);
+
+/* Moving a partition (RV_HC_PLATFORM_GET/SET_STATE): the registers and
+ * the partial line into s and back; uart_check: 0, or -1 for what the
+ * model never holds (IER bits 7:4, MCR bits 7:5, FCR bits it drops, a
+ * THR-empty interrupt without its enable, a full line, which it would
+ * have flushed). */
+void uart_save(const struct uart16550 *u, struct rv_platform_state *s);
+int uart_check(const struct rv_platform_state *s);
+void uart_restore(struct uart16550 *u, const struct rv_platform_state *s);
 
 #endif

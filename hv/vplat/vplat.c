@@ -195,6 +195,8 @@ int vplat_console_read(struct partition *p, struct rv_console_read *io, void *bu
 	u64 start = io->offset;
 	if (total > VPLAT_CONSOLE_SIZE && start < total - VPLAT_CONSOLE_SIZE)
 		start = total - VPLAT_CONSOLE_SIZE;
+	if (start < pl->con_base) /* before a move: the source's (docs/12) */
+		start = pl->con_base;
 	if (start > total)
 		start = total;
 	u32 n = (u32)MIN((u64)io->len, total - start);
@@ -204,4 +206,90 @@ int vplat_console_read(struct partition *p, struct rv_console_read *io, void *bu
 	io->offset = start;
 	io->total = total;
 	return (int)n;
+}
+
+/* ---- moving a partition (docs/12-linux.md, "Moving a Linux partition") ---- */
+
+void vplat_vcpu_save(struct partition *p, u32 i, struct rv_vcpu_plat *s)
+{
+	struct vplat_vcpu *pv = &p->plat->vcpu[i];
+
+	memset(s, 0, sizeof(*s));
+	s->flags = RV_VCPU_PLAT;
+	s->activity = READ_ONCE(pv->waiting_sipi) ? RV_VCPU_ACT_WAIT_SIPI
+		      : READ_ONCE(pv->parked)	  ? RV_VCPU_ACT_PARKED
+		      : READ_ONCE(pv->halted)	  ? RV_VCPU_ACT_HALTED
+						  : RV_VCPU_ACT_RUNNING;
+	s->init = __atomic_load_n(&pv->init, __ATOMIC_ACQUIRE);
+	s->sipi = __atomic_load_n(&pv->sipi, __ATOMIC_ACQUIRE);
+	s->pat = pv->pat;
+	vlapic_save(&pv->lapic, s);
+}
+
+int vplat_vcpu_check(struct partition *p, u32 i, const struct rv_vcpu_state *st)
+{
+	const struct rv_vcpu_plat *s = &st->plat;
+
+	if (s->flags != RV_VCPU_PLAT || s->activity > RV_VCPU_ACT_WAIT_SIPI || s->init > 1)
+		return -RV_EINVAL;
+	/* 0, or 0x100 | vector as start_ap posts it. */
+	if (s->sipi && (s->sipi & ~0x1ffu || !(s->sipi & 0x100)))
+		return -RV_EINVAL;
+	/* HLT with interrupts on is halted, with them off parked (vplat_hlt):
+	 * a halted vCPU with IF clear would sleep for ever, uncounted. */
+	if (s->activity == RV_VCPU_ACT_HALTED && !(st->rflags & RFLAGS_IF))
+		return -RV_EINVAL;
+	if (!x86_pat_ok(s->pat) || vlapic_check(s, i))
+		return -RV_EINVAL;
+	return 0;
+}
+
+void vplat_vcpu_restore(struct partition *p, u32 i, const struct rv_vcpu_plat *s)
+{
+	struct vplat_vcpu *pv = &p->plat->vcpu[i];
+
+	vlapic_restore(&pv->lapic, s);
+	pv->pat = s->pat;
+	pv->waiting_sipi = s->activity == RV_VCPU_ACT_WAIT_SIPI;
+	pv->parked = s->activity == RV_VCPU_ACT_PARKED;
+	pv->halted = s->activity == RV_VCPU_ACT_HALTED;
+	__atomic_store_n(&pv->init, s->init, __ATOMIC_RELEASE);
+	__atomic_store_n(&pv->sipi, s->sipi, __ATOMIC_RELEASE);
+}
+
+void vplat_save(struct partition *p, struct rv_platform_state *s)
+{
+	struct vplat *pl = p->plat;
+
+	memset(s, 0, sizeof(*s));
+	spin_lock(&pl->lock);
+	s->nr_vcpus = pl->nr_vcpus;
+	ioapic_save(&pl->ioapic, s);
+	uart_save(&pl->uart, s);
+	s->uart_irq_line = pl->uart_line;
+	s->con_total = pl->con_total;
+	spin_unlock(&pl->lock);
+}
+
+int vplat_check(struct partition *p, const struct rv_platform_state *s)
+{
+	if (s->nr_vcpus != p->plat->nr_vcpus || s->uart_irq_line > 1 || s->pad || s->pad2[0] ||
+	    s->pad2[1] || s->pad2[2])
+		return -RV_EINVAL;
+	if (ioapic_check(s) || uart_check(s))
+		return -RV_EINVAL;
+	return 0;
+}
+
+void vplat_restore(struct partition *p, const struct rv_platform_state *s)
+{
+	struct vplat *pl = p->plat;
+
+	spin_lock(&pl->lock);
+	ioapic_restore(&pl->ioapic, s);
+	uart_restore(&pl->uart, s);
+	pl->uart_line = s->uart_irq_line;
+	/* The stream goes on at the source's position, with nothing before it. */
+	pl->con_total = pl->con_base = s->con_total;
+	spin_unlock(&pl->lock);
 }

@@ -47,6 +47,7 @@ struct vplat {
 	bool uart_line; /* the UART's interrupt line at the last access */
 	struct vioapic ioapic;
 	u64 con_total; /* bytes ever written to con[] */
+	u64 con_base;  /* where the stream starts: 0, or the source's total (a moved partition) */
 	char con[VPLAT_CONSOLE_SIZE];
 	struct vplat_vcpu vcpu[RV_MAX_VCPUS];
 };
@@ -86,6 +87,21 @@ void vplat_console_sink(void *ctx, const char *line, u32 len);
 
 /* Flush the UART's partial line (the partition is stopping). */
 void vplat_flush(struct vcpu *v);
+
+/*
+ * Moving a Linux partition (abi/hypercall.h, RV_HC_VCPU_GET/SET_STATE and
+ * RV_HC_PLATFORM_GET/SET_STATE; docs/12-linux.md).  The vCPU calls: vCPU i
+ * of p is held (save) or p not started (restore), so its owner does not
+ * touch its platform part.  The check functions: 0, or -RV_EINVAL for a
+ * state the platform would choke on; the restore functions want a
+ * checked state.
+ */
+void vplat_vcpu_save(struct partition *p, u32 i, struct rv_vcpu_plat *s);
+int vplat_vcpu_check(struct partition *p, u32 i, const struct rv_vcpu_state *s);
+void vplat_vcpu_restore(struct partition *p, u32 i, const struct rv_vcpu_plat *s);
+void vplat_save(struct partition *p, struct rv_platform_state *s);
+int vplat_check(struct partition *p, const struct rv_platform_state *s);
+void vplat_restore(struct partition *p, const struct rv_platform_state *s);
 
 /* RV_HC_CONSOLE_READ (abi/hypercall.h). */
 int vplat_console_read(struct partition *p, struct rv_console_read *io, void *buf);

@@ -166,6 +166,9 @@ class ArgumentChecks(Base):
         runs = [("migrate", [("vcpus", "3")]), ("hello", [])]
         self.assertEqual(scenarios.default_cpus(runs, self.table, self.limits), 7)
         self.assertEqual(scenarios.default_cpus([("faults", [])], self.table, self.limits), 3)
+        # linux-clone: the source's vCPUs and the destination's.
+        self.assertEqual(
+            scenarios.default_cpus([("linux-clone", [("vcpus", "2")])], self.table, self.limits), 5)
 
 
 class ScenarioFile(Base):
@@ -205,12 +208,12 @@ class ScenarioFile(Base):
 
     def test_missing_result_keys(self):
         sc = self.table["migrate"]
-        rest = ("mode=ring protect=eager vcpus=1 mem=8 wws=2 rounds=17 pages_sent=9 "
-                "pages_per_round=1,2")
+        rest = ("guest=work mode=ring protect=eager vcpus=1 mem=8 wws=2 rounds=17 "
+                "pages_sent=9 pages_per_round=1,2 heartbeat_before=0")
         self.assertEqual(scenarios.missing_result_keys(sc, "PASS", rest),
                          ["downtime_ticks", "mismatch", "verified", "range_clears",
-                          "dirty_limit", "limit", "limit_round", "dirty_rate", "held_ticks",
-                          "converged"])
+                          "heartbeat_after", "dirty_limit", "limit", "limit_round",
+                          "dirty_rate", "held_ticks", "converged"])
         self.assertEqual(scenarios.missing_result_keys(sc, "FAIL", "reason=x"), [])
 
 

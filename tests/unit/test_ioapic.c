@@ -223,6 +223,55 @@ static void test_eoi_register(void **s)
 	assert_int_equal(ioapic_mmio_read(&io, 0x40), 0); /* write-only */
 }
 
+
+/* ---- moving a partition (ioapic_save / ioapic_check / ioapic_restore) ----- */
+
+static void test_state_round_trip(void **s)
+{
+	struct rv_platform_state st;
+	struct vioapic m;
+	struct ioapic_route rt;
+
+	write_entry(4, 0x0300000000000031ull); /* vector 0x31 to APIC 3, unmasked */
+	write_entry(9, 0x0100000000008022ull); /* level, masked below */
+	wr(0x00, 0x0a000000);		       /* ID 10 */
+	ioapic_mmio_write(&io, 0x00, 0x12);    /* IOREGSEL left at pin 1 low */
+	memset(&st, 0x77, sizeof(st));
+	ioapic_save(&io, &st);
+	assert_int_equal(ioapic_check(&st), 0);
+	memset(&m, 0x5a, sizeof(m));
+	ioapic_restore(&m, &st);
+	assert_memory_equal(&m, &io, sizeof(io));
+	assert_true(ioapic_edge(&m, 4, &rt));
+	assert_int_equal(rt.vector, 0x31);
+	assert_int_equal(rt.dest, 3);
+	assert_int_equal(ioapic_mmio_read(&m, 0x00), 0x12);
+}
+
+static void test_state_refusals(void **s)
+{
+	struct rv_platform_state good, st;
+
+	memset(&good, 0, sizeof(good));
+	ioapic_save(&io, &good);
+	assert_int_equal(ioapic_check(&good), 0);
+	st = good;
+	st.ioapic_sel = 0x100; /* 82093AA, 3.1.1: bits 31:8 reserved */
+	assert_int_equal(ioapic_check(&st), -1);
+	st = good;
+	st.ioapic_id = 0x10000000; /* only 27:24 */
+	assert_int_equal(ioapic_check(&st), -1);
+	st = good;
+	st.ioapic_redir[23] |= 1ull << 12; /* delivery status: read-only */
+	assert_int_equal(ioapic_check(&st), -1);
+	st = good;
+	st.ioapic_redir[0] |= 1ull << 14; /* Remote IRR: never set here */
+	assert_int_equal(ioapic_check(&st), -1);
+	st = good;
+	st.ioapic_redir[5] |= 1ull << 40; /* reserved 55:17 */
+	assert_int_equal(ioapic_check(&st), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +284,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_routing_decode, setup),
 	    cmocka_unit_test_setup(test_out_of_range, setup),
 	    cmocka_unit_test_setup(test_eoi_register, setup),
+	    cmocka_unit_test_setup(test_state_round_trip, setup),
+	    cmocka_unit_test_setup(test_state_refusals, setup),
 	};
 	return cmocka_run_group_tests_name("ioapic", tests, NULL, NULL);
 }

@@ -949,6 +949,114 @@ static void test_set_irr_concurrent(void **s)
 	assert_int_equal(lost, 0);
 }
 
+
+/* ---- moving a vCPU (vlapic_save / vlapic_check / vlapic_restore) ---------- */
+
+/* A busy APIC: enabled, a periodic timer counting, vectors in IRR and ISR. */
+static void busy(void)
+{
+	enable();
+	assert_int_equal(wr(X2APIC_TPR, 0x20), 0);
+	assert_int_equal(wr(X2APIC_TDCR, 0x3), 0);			/* divide by 16 */
+	assert_int_equal(wr(X2APIC_LVT_TIMER, 0xec | 1u << 17), 0); /* periodic */
+	assert_int_equal(wr(X2APIC_TMICT, 1000), 0);
+	assert_int_equal(wr(X2APIC_LVT_LINT0, 0x700), 0);
+	assert_int_equal(wr(X2APIC_ICR, 0x0000000300000041ull), 0);
+	vlapic_set_irr(&l, 0x41);
+	vlapic_set_irr(&l, 0x31);
+	vlapic_ack(&l, 0x41);
+	vlapic_set_irr(&l, 0x41);
+	vlapic_set_irr(&l, 3); /* illegal: logged in ESR */
+}
+
+static void test_state_round_trip(void **s)
+{
+	struct rv_vcpu_plat st = {0};
+	struct vlapic m;
+
+	busy();
+	now += 5000; /* mid-period */
+	vlapic_save(&l, &st);
+	assert_int_equal(vlapic_check(&st, 3), 0);
+	memset(&m, 0x5a, sizeof(m));
+	vlapic_restore(&m, &st);
+	assert_memory_equal(&m, &l, sizeof(l));
+	/* And it behaves the same: the same count left, the same expiry. */
+	u64 a, b;
+	assert_int_equal(vlapic_rdmsr(&m, X2APIC_TMCCT, now, &a), 0);
+	assert_int_equal(vlapic_rdmsr(&l, X2APIC_TMCCT, now, &b), 0);
+	assert_int_equal(a, b);
+	assert_int_equal(vlapic_next_deadline(&m), 1000000 + 16000);
+	assert_true(vlapic_timer_check(&m, 1000000 + 16000));
+	assert_int_equal(vlapic_pending(&m), 0xec);
+}
+
+static void test_state_round_trip_tsc_deadline(void **s)
+{
+	struct rv_vcpu_plat st = {0};
+	struct vlapic m;
+
+	enable();
+	assert_int_equal(wr(X2APIC_LVT_TIMER, 0xef | 2u << 17), 0);
+	assert_int_equal(wr(MSR_TSC_DEADLINE, 1234567), 0);
+	vlapic_save(&l, &st);
+	assert_int_equal(st.timer_deadline, 1234567);
+	assert_int_equal(st.tsc_deadline, 1234567);
+	assert_int_equal(vlapic_check(&st, 3), 0);
+	vlapic_restore(&m, &st);
+	/* The deadline is absolute: it fires at the same TSC, wherever. */
+	assert_false(vlapic_timer_check(&m, 1234566));
+	assert_true(vlapic_timer_check(&m, 1234567));
+	assert_int_equal(vlapic_pending(&m), 0xef);
+	assert_int_equal(vlapic_next_deadline(&m), 0);
+}
+
+/* Each field the check refuses, one at a time from a good state. */
+static void test_state_refusals(void **s)
+{
+	struct rv_vcpu_plat good = {0}, st;
+	int n = 0;
+
+	busy();
+	vlapic_save(&l, &good);
+	assert_int_equal(vlapic_check(&good, 3), 0);
+#define REFUSED(stmt)                                                                              \
+	do {                                                                                       \
+		st = good;                                                                         \
+		stmt;                                                                              \
+		assert_int_equal(vlapic_check(&st, 3), -1);                                        \
+		n++;                                                                               \
+	} while (0)
+	REFUSED(st.apic_id = 2);		      /* another vCPU's id */
+	REFUSED(st.tpr = 0x100);
+	REFUSED(st.svr |= 0x1000);		      /* EOI-broadcast suppression: not offered */
+	REFUSED(st.esr = 0x1);			      /* an error this APIC never logs */
+	REFUSED(st.esr_pending = 0x80);
+	REFUSED(st.tdcr = 0x4);
+	REFUSED(st.icr = 1ull << 13);		      /* reserved */
+	REFUSED(st.icr = 1ull << 12);		      /* delivery status: reads 0 */
+	REFUSED(st.lvt[LVT_LINT0] |= 1u << 14);	      /* Remote IRR: read-only, reads 0 */
+	REFUSED(st.lvt[LVT_ERROR] |= 7u << 8);	      /* no delivery mode in LVT error */
+	REFUSED(st.lvt[LVT_THERMAL] |= 1u << 20);     /* reserved */
+	REFUSED(st.svr = 0xff);			      /* disabled, with LVTs unmasked */
+	REFUSED(st.irr[0] = 1u << 3);		      /* vectors 0-15 never reach IRR */
+	REFUSED(st.isr[0] = 1u << 15);
+	REFUSED(st.tmr[0] = 1u);
+	REFUSED(st.tmict = 0);			      /* periodic, armed, no period: would divide by 0 */
+	REFUSED(st.tsc_deadline = 5);		      /* the MSR outside TSC-deadline mode */
+	REFUSED(st.lvt[LVT_TIMER] |= 3u << 17);	      /* mode 3 never runs */
+	REFUSED((st.lvt[LVT_TIMER] = 0xef | 2u << 17, st.tsc_deadline = 7, st.timer_deadline = 8));
+#undef REFUSED
+	assert_int_equal(n, 19);
+	/* TSC-deadline mode, armed or not, with the two in step: fine. */
+	st = good;
+	st.lvt[LVT_TIMER] = 0xef | 2u << 17;
+	st.tsc_deadline = st.timer_deadline = 0;
+	assert_int_equal(vlapic_check(&st, 3), 0);
+	st.tsc_deadline = st.timer_deadline = 99;
+	assert_int_equal(vlapic_check(&st, 3), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1092,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_ipi_logical_clusters, setup),
 	    cmocka_unit_test_setup(test_ipi_shorthands, setup),
 	    cmocka_unit_test_setup(test_set_irr_concurrent, setup),
+	    cmocka_unit_test_setup(test_state_round_trip, setup),
+	    cmocka_unit_test_setup(test_state_round_trip_tsc_deadline, setup),
+	    cmocka_unit_test_setup(test_state_refusals, setup),
 	};
 	return cmocka_run_group_tests_name("lapic", tests, NULL, NULL);
 }

@@ -545,10 +545,76 @@ static void test_reset(void **s)
 	assert_int_equal(in(UART_DLL), 0);
 }
 
+
+/* ---- moving a partition (uart_save / uart_check / uart_restore) ----------- */
+
+static void test_state_round_trip(void **s)
+{
+	struct rv_platform_state st;
+	struct uart16550 m;
+
+	out(UART_LCR, UART_LCR_DLAB);
+	out(UART_DLL, 1);
+	out(UART_DLM, 0);
+	out(UART_LCR, UART_LCR_WLEN8);
+	out(UART_FCR, UART_FCR_ENABLE_FIFO);
+	out(UART_MCR, UART_MCR_OUT2 | UART_MCR_DTR | UART_MCR_RTS);
+	out(UART_SCR, 0x5a);
+	out(UART_IER, UART_IER_THRI);
+	puts_uart("RVLINUX heart"); /* half a line, waiting for its end */
+	memset(&st, 0, sizeof(st));
+	uart_save(&u, &st);
+	assert_int_equal(uart_check(&st), 0);
+	memset(&m, 0xa5, sizeof(m));
+	uart_restore(&m, &st);
+	assert_memory_equal(&m, &u, sizeof(u));
+	assert_int_equal(uart_irq_line(&m), uart_irq_line(&u));
+	/* The rest of the line, written to the copy, ends the whole line. */
+	int before = nr_lines;
+	for (const char *c = "beat 7\n"; *c; c++)
+		uart_write(&m, UART_TX, (u8)*c, sink, &sink_calls);
+	assert_int_equal(nr_lines, before + 1);
+	assert_string_equal(lines[before], "RVLINUX heartbeat 7");
+}
+
+static void test_state_refusals(void **s)
+{
+	struct rv_platform_state good, st;
+
+	memset(&good, 0, sizeof(good));
+	out(UART_IER, UART_IER_THRI);
+	out(UART_FCR, UART_FCR_ENABLE_FIFO);
+	uart_save(&u, &good);
+	assert_int_equal(uart_check(&good), 0);
+	st = good;
+	st.uart_ier |= UART_IER_UUE; /* bits 7:4 are 0 on a 16550 */
+	assert_int_equal(uart_check(&st), -1);
+	st = good;
+	st.uart_mcr = 0x20; /* bits 7:5 */
+	assert_int_equal(uart_check(&st), -1);
+	st = good;
+	st.uart_fcr = 0xc0; /* FIFO bits without bit 0 */
+	assert_int_equal(uart_check(&st), -1);
+	st = good;
+	st.uart_fcr = UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_XMIT; /* self-clearing: never kept */
+	assert_int_equal(uart_check(&st), -1);
+	st = good;
+	st.uart_ier = 0; /* a THR-empty interrupt without its enable */
+	assert_int_equal(uart_check(&st), -1);
+	st = good;
+	st.uart_thre_int = 2;
+	assert_int_equal(uart_check(&st), -1);
+	st = good;
+	st.uart_len = UART_LINE_MAX; /* a full line is flushed, never kept */
+	assert_int_equal(uart_check(&st), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_probe_is_16550a, setup),
+	    cmocka_unit_test_setup(test_state_round_trip, setup),
+	    cmocka_unit_test_setup(test_state_refusals, setup),
 	    cmocka_unit_test_setup(test_full_probe_finds_no_variant, setup),
 	    cmocka_unit_test_setup(test_ier_has_four_bits, setup),
 	    cmocka_unit_test_setup(test_fifo_bits_follow_fcr, setup),

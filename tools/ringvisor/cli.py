@@ -36,7 +36,7 @@ options:
                  says what each has and what Ringvisor does there.
   --cpus N       logical CPUs of the machine (default: 1 for the management
                  partition + the most any scenario's workloads need: its
-                 `vcpus`; twice that for migrate and soak (source and
+                 `vcpus`; twice that for migrate, soak and linux-clone (source and
                  destination); 2 for faults, isolation, isolation-state
                  and fuzz (a bystander besides the workload)).
   --qemu-cpu C   kvm: QEMU's CPU model (default host, the host's VMX

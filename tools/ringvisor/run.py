@@ -73,8 +73,9 @@ LINUX_FILES = (("bzImage", "linux.img"), ("initramfs.cpio.gz", "initrd.img"))
 
 
 def uses_linux(runs):
-    """A run boots Linux: the linux scenario, or any with guest=linux."""
-    return any(name == "linux" or dict(params).get("guest") == "linux" for name, params in runs)
+    """A run boots Linux: the linux and linux-clone scenarios, or any with guest=linux."""
+    return any(name in ("linux", "linux-clone") or dict(params).get("guest") == "linux"
+               for name, params in runs)
 
 
 def add_linux(disk, env):

@@ -189,10 +189,10 @@ def missing_result_keys(scenario, verdict, rest):
 
 
 # Scenarios that run more than one workload at once: how many CPUs per
-# vCPU they need (migrate and soak: source and destination), or a fixed count
+# vCPU they need (migrate, soak and linux-clone: source and destination), or a fixed count
 # (faults, isolation: a bystander and the misbehaving workload; fuzz: a
 # bystander and the fuzzer's own partitions).
-PARTITIONS_PER_VCPU = {"migrate": 2, "soak": 2}
+PARTITIONS_PER_VCPU = {"migrate": 2, "soak": 2, "linux-clone": 2}
 FIXED_WORKLOAD_CPUS = {"faults": 2, "isolation": 2, "isolation-state": 2, "fuzz": 2}
 
 
