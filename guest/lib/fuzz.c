@@ -68,6 +68,7 @@ enum fz_arg {
 	A_RMAX,    /* RV_HC_RING_RESET's bound (1.3) */
 	A_PAGE,    /* RV_HC_BITMAP_CLEAR_RANGE's first_page and num_pages (1.5) */
 	A_CFLAGS,  /* RV_HC_BITMAP_CLEAR_RANGE's flags (1.5) */
+	A_RATE,    /* RV_HC_DIRTY_LIMIT's pages per second (1.7) */
 };
 
 /*
@@ -105,6 +106,8 @@ static const uint8_t arg_kinds[RV_HC_NR_CALLS][6] = {
 	[RV_HC_BITMAP_CLEAR_RANGE] = { A_ID, A_SLOT, A_PAGE, A_PAGE, A_IN, A_CFLAGS },
 	[RV_HC_PLATFORM_GET_STATE] = { A_ID, A_OUT }, /* 1.6 */
 	[RV_HC_PLATFORM_SET_STATE] = { A_ID, A_IN },
+	[RV_HC_DIRTY_LIMIT] = { A_ID, A_VCPU, A_RATE },
+	[RV_HC_DIRTY_RATE] = { A_ID, A_VCPU, A_OUT },
 };
 
 /* Bytes a call reads or writes at its pointer argument; 0: unknown or none. */
@@ -142,6 +145,8 @@ static uint64_t ptr_len(uint64_t nr, const uint64_t *a)
 	case RV_HC_PLATFORM_GET_STATE:
 	case RV_HC_PLATFORM_SET_STATE:
 		return sizeof(struct rv_platform_state);
+	case RV_HC_DIRTY_RATE:
+		return sizeof(struct rv_dirty_rate);
 	case RV_HC_BITMAP_CLEAR_RANGE:
 		/* A word per 64 pages of the range (none past any slot: no verdict). */
 		return a[3] <= FZ_SLOT_PAGES_MAX ? (a[3] + 63) / 64 * 8 : 0;
@@ -407,6 +412,10 @@ static uint64_t gen_arg(struct fz_ctx *c, struct fz_call *k, int i, enum fz_arg 
 		return PICK(c, ((const uint64_t[]){ 0, 0, 64, 192, 256, 512, 1, 63, 65, 257,
 						    FZ_SLOT_PAGES_MAX + 64, 1ull << 20,
 						    ~0ull & ~63ull, ~0ull }));
+	case A_RATE:
+		return chance(c, 60) ? PICK(c, ((const uint64_t[]){ 0, 1, 5000, RV_DIRTY_LIMIT_MAX }))
+				     : PICK(c, ((const uint64_t[]){ RV_DIRTY_LIMIT_MAX + 1, 1ull << 32,
+								   ~0ull }));
 	case A_CFLAGS:
 		return chance(c, 60) ? PICK(c, ((const uint64_t[]){ 0, RV_BITMAP_BACKUP }))
 				     : PICK(c, ((const uint64_t[]){ RV_BITMAP_CLEAR, 3, 4, ~0ull }));
@@ -540,6 +549,17 @@ static void gen_wellformed(struct fz_ctx *c, struct fz_call *k, bool script)
 	case RV_HC_VCPU_RESUME:
 		a[1] = 0;
 		break;
+	case RV_HC_DIRTY_LIMIT:
+		/* vCPU 0 or all; a modest rate, none, or one too many. */
+		a[1] = chance(c, 50) ? 0 : RV_DIRTY_ALL_VCPUS;
+		a[2] = PICK(c, ((const uint64_t[]){ 0, 1, 1000, 100000, RV_DIRTY_LIMIT_MAX,
+						    RV_DIRTY_LIMIT_MAX + 1 }));
+		break;
+	case RV_HC_DIRTY_RATE:
+		a[1] = 0;
+		a[2] = out;
+		k->ptr = 2;
+		break;
 	case RV_HC_MAP:
 		a[1] = rnd(c, 2);
 		a[2] = FZ_WIN(rnd(c, FZ_NR_WIN));
@@ -586,6 +606,7 @@ static const uint64_t wellformed_nrs[] = {
 	RV_HC_VCPU_GET_STATE,    RV_HC_VCPU_SET_STATE, RV_HC_HV_INFO,
 	RV_HC_WAIT_EVENT,        RV_HC_TRACE, RV_HC_CONSOLE_READ,
 	RV_HC_PLATFORM_GET_STATE, RV_HC_PLATFORM_SET_STATE,
+	RV_HC_DIRTY_LIMIT,       RV_HC_DIRTY_RATE,
 };
 
 /*
@@ -603,7 +624,8 @@ static const uint64_t script_nrs[] = {
 	RV_HC_BITMAP_GET,	RV_HC_MAP,	  RV_HC_DIRTY_STATS,	 RV_HC_PARTITION_DESTROY,
 	/* ring mode */
 	RV_HC_PARTITION_CREATE, RV_HC_RING_ENABLE, RV_HC_SLOT_SET,	 RV_HC_PARTITION_START,
-	RV_HC_RING_RESET,	RV_HC_VCPU_PAUSE,  RV_HC_VCPU_GET_STATE, RV_HC_RING_RESET,
+	RV_HC_RING_RESET,	RV_HC_DIRTY_LIMIT, RV_HC_VCPU_PAUSE,  RV_HC_VCPU_GET_STATE,
+	RV_HC_RING_RESET,	RV_HC_DIRTY_RATE,
 	RV_HC_BITMAP_GET,	RV_HC_BITMAP_CLEAR_RANGE, RV_HC_VCPU_RESUME, RV_HC_RING_RESET,
 	RV_HC_DIRTY_STATS,
 	RV_HC_PARTITION_DESTROY,
@@ -714,6 +736,11 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 		/* The id is the first thing every such call checks. */
 		bool workload_only = k->nr != RV_HC_PARTITION_START &&
 				     k->nr != RV_HC_PARTITION_DESTROY && k->nr != RV_HC_VCPU_STATS;
+		/* 1.7: limiting the management partition is refused as such. */
+		if (a[0] == 0 && k->nr == RV_HC_DIRTY_LIMIT) {
+			k->want = -RV_EPERM;
+			return;
+		}
 		if (!id_exists(c, a[0]) || (workload_only && a[0] == 0)) {
 			k->want = -RV_ENOENT;
 			return;
@@ -741,6 +768,13 @@ static void contract(const struct fz_ctx *c, struct fz_call *k)
 	     a[2] > FZ_SLOT_PAGES_MAX || a[3] > FZ_SLOT_PAGES_MAX - a[2]))
 		k->bad = true;
 	if (k->nr == RV_HC_PARTITION_WATCHDOG && a[1] > RV_WATCHDOG_MAX)
+		k->bad = true;
+	/* 1.7: no vCPU index of a fuzz partition reaches RV_MAX_VCPUS; a rate
+	 * above the maximum.  (Bochs' TSC paces any rate up to it.) */
+	if ((k->nr == RV_HC_DIRTY_LIMIT || k->nr == RV_HC_DIRTY_RATE) &&
+	    a[1] >= RV_MAX_VCPUS && !(k->nr == RV_HC_DIRTY_LIMIT && a[1] == RV_DIRTY_ALL_VCPUS))
+		k->bad = true;
+	if (k->nr == RV_HC_DIRTY_LIMIT && a[2] > RV_DIRTY_LIMIT_MAX)
 		k->bad = true;
 	/* No partition of a fuzz run boots Linux, so none has a console to read. */
 	if (k->nr == RV_HC_CONSOLE_READ)
@@ -883,6 +917,16 @@ static bool judge(struct fz_ctx *c, const struct fz_call *k, long ret)
 		     ((uint64_t)ret & ~RV_RING_RESET_MORE) != (k->a[1] ? k->a[1] : RV_RING_RESET_MAX)))
 			violation(c, k, ret, "reset-bound");
 		break;
+	case RV_HC_DIRTY_RATE:
+		if (k->good_out) {
+			const struct rv_dirty_rate *r = (const void *)k->a[2];
+			if (r->limit > RV_DIRTY_LIMIT_MAX || r->window_ticks > r->tsc)
+				violation(c, k, ret, "dirty-rate-content");
+		}
+		if (ret != 0)
+			violation(c, k, ret, "nonzero-success");
+		break;
+	case RV_HC_DIRTY_LIMIT:
 	case RV_HC_VCPU_PAUSE:
 	case RV_HC_VCPU_RESUME:
 	case RV_HC_PARTITION_START:

@@ -178,3 +178,13 @@ void hc_start_state(struct rv_vcpu_state *st)
 	st->gdtr_base = RV_GPA_GDT;
 	st->gdtr_limit = 39;
 }
+
+long hc_dirty_limit(uint64_t id, uint64_t vcpu, uint64_t pages_per_second)
+{
+	return hypercall6(RV_HC_DIRTY_LIMIT, id, vcpu, pages_per_second, 0, 0, 0);
+}
+
+long hc_dirty_rate(uint64_t id, uint64_t vcpu, struct rv_dirty_rate *out)
+{
+	return hypercall6(RV_HC_DIRTY_RATE, id, vcpu, P(out), 0, 0, 0);
+}

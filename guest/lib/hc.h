@@ -55,6 +55,9 @@ long hc_console_read(uint64_t id, struct rv_console_read *io);
 /* 1.6 */
 long hc_platform_get_state(uint64_t id, struct rv_platform_state *out);
 long hc_platform_set_state(uint64_t id, const struct rv_platform_state *in);
+/* 1.7: a vCPU's dirty-rate limit (RV_DIRTY_ALL_VCPUS: each), and its measured rate. */
+long hc_dirty_limit(uint64_t id, uint64_t vcpu, uint64_t pages_per_second);
+long hc_dirty_rate(uint64_t id, uint64_t vcpu, struct rv_dirty_rate *out);
 
 /*
  * The start state every workload vCPU gets (docs/05-partitions.md), as a

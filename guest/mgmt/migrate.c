@@ -29,8 +29,11 @@
  * first collect, which arms the pages range by range (track_collect)
  * before it copies them all.
  *
+ * dirty_limit=N|auto limits the source vCPUs' dirty rate (guest/mgmt/dlimit.c).
+ *
  *	RESULT migrate PASS rounds= pages_sent= pages_per_round=a,b,c downtime_ticks= mismatch=0 verified=1
  */
+#include "dlimit.h"
 #include "linuxstate.h"
 #include "lxwatch.h"
 #include "precopy.h"
@@ -137,6 +140,7 @@ void scenario_migrate(struct scenario_run *run)
 	uint32_t verified = 0;
 	enum track_mode mode;
 	struct tracked src;
+	struct mig_limit ml;
 	long dst = -1;
 	bool lazy, is_linux;
 
@@ -155,7 +159,8 @@ void scenario_migrate(struct scenario_run *run)
 	    !param_u64(run, "max_rounds", PRECOPY_MAX_ROUNDS, &max_rounds) ||
 	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
 	    !param_u64(run, "threshold", UINT64_MAX, &threshold) ||
-	    !param_u64(run, "gap", UINT64_MAX, &gap) || !param_u64(run, "rate", 1000000, &rate))
+	    !param_u64(run, "gap", UINT64_MAX, &gap) || !param_u64(run, "rate", 1000000, &rate) ||
+	    !mig_limit_parse(run, &ml))
 		return;
 	if (!mem)
 		mem = is_linux ? 32 : 8;
@@ -203,11 +208,12 @@ void scenario_migrate(struct scenario_run *run)
 				 .sys = (volatile uint8_t *)WIN_SYS(dst) };
 	src.lazy = lazy;
 	src.all_slots = true;
-	if (!track_log_on(run, &src))
+	/* A fixed limit before logging: the first faults are limited too. */
+	if (!mig_limit_start(run, &ml, src.id, (uint32_t)vcpus) || !track_log_on(run, &src))
 		goto out;
 
 	/* 2. Round 0 sends everything; then only what was dirtied. */
-	uint64_t sent0 = src.total_pages;
+	uint64_t sent0 = src.total_pages, t_copy = rdtsc();
 	if (lazy) {
 		/* Every page is set and none armed: the first collect arms
 		 * them, and only then are they copied, as any round's. */
@@ -224,6 +230,7 @@ void scenario_migrate(struct scenario_run *run)
 		for (uint64_t p = 0; p < src.total_pages; p++)
 			send_page(&sc, p);
 	}
+	mig_limit_copied(&ml, sent0, rdtsc() - t_copy);
 	gprintf("migrate: round 0: %lu pages (every page of %lu MiB and the 4 MiB system slot)\n",
 		sent0, mem);
 	bool stop = precopy_record(&pc, sent0, threshold, max_rounds);
@@ -234,13 +241,19 @@ void scenario_migrate(struct scenario_run *run)
 		uint64_t h0 = src.harvested;
 		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
 			goto out;
+		t_copy = rdtsc();
 		uint64_t n = copy_dirty(&sc);
+		t_copy = rdtsc() - t_copy;
 		gprintf("migrate: round %lu: %lu pages (%lu ring entries, %lu backup)\n", pc.rounds,
 			n, src.harvested - h0, src.backup_pages);
+		if (!mig_limit_round(run, &ml, src.id, (uint32_t)vcpus, pc.rounds, n, t_copy,
+				     threshold))
+			goto out;
 		stop = precopy_record(&pc, n, threshold, max_rounds);
 	}
 	if (run->failed)
 		goto out;
+	mig_limit_finish(run, &ml, src.id, (uint32_t)vcpus);
 
 	/* 3. Stop and copy: hold the source, take the rest and the vCPUs. */
 	uint64_t t_hold = rdtsc();
@@ -313,6 +326,7 @@ out:;
 	if (is_linux)
 		result_kv(run, "rate=%lu writer_rounds=%lu writer_errors=%lu", rate, lw.rounds,
 			  lw.errors);
+	mig_limit_report(run, &ml, (uint32_t)vcpus);
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed && !run->skipped)

@@ -25,7 +25,9 @@
  * 1.5: lazy protection (RV_SLOT_LOG_LAZY, RV_HC_BITMAP_CLEAR_RANGE);
  * 1.6: every slot logged (slot 0 too), Linux partitions' state
  *      (rv_vcpu_state's 1.6 tail, RV_HC_PLATFORM_GET/SET_STATE);
- * 1.7: huge EPT pages (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER) */
+ * 1.7: huge EPT pages (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER); a
+ *      per-vCPU dirty-rate limit and measured rate (RV_HC_DIRTY_LIMIT,
+ *      RV_HC_DIRTY_RATE) */
 #define RV_ABI_MINOR 7
 #define RV_ABI_VERSION ((RV_ABI_MAJOR << 16) | RV_ABI_MINOR)
 
@@ -84,6 +86,9 @@ enum rv_hypercall {
 	/* 1.6: a Linux partition's devices (struct rv_platform_state) */
 	RV_HC_PLATFORM_GET_STATE = 25, /* mgmt (id, struct rv_platform_state *) -> 0; all vCPUs held */
 	RV_HC_PLATFORM_SET_STATE = 26, /* mgmt (id, const struct rv_platform_state *) -> 0; not started */
+	/* 1.7 */
+	RV_HC_DIRTY_LIMIT = 27,     /* mgmt (id, vcpu, pages_per_second) -> 0 (see below) */
+	RV_HC_DIRTY_RATE = 28,      /* mgmt (id, vcpu, struct rv_dirty_rate *) -> 0 */
 	RV_HC_NR_CALLS
 };
 
@@ -430,6 +435,46 @@ struct rv_dirty_stats {
 	uint64_t ept_tables;      /* the partition's EPT paging-structure pages now */
 	uint64_t ept_splits;      /* huge EPT leaves split (at enable, on faults, by clears) */
 	uint64_t ept_collapses;   /* huge EPT leaves put back (logging off) */
+};
+
+/*
+ * 1.7: RV_HC_DIRTY_LIMIT (id, vcpu, pages_per_second) caps the rate at
+ * which vCPU `vcpu` of workload `id` (RV_DIRTY_ALL_VCPUS: each of them)
+ * may dirty pages, in pages per second of real time (the TSC counted at
+ * rv_hv_info.tsc_khz); 0 lifts it.  Each page the vCPU logs (a ring
+ * push, a bitmap bit, a page drained from its PML log) is charged to it;
+ * a vCPU that is ahead of its limit is held in the hypervisor before its
+ * next VM entry, where the ring's soft limit holds it, until its budget
+ * allows (it may run one page ahead).  A held vCPU still
+ * answers pause, resume and destroy at once.  As QEMU 8.1's dirty-limit
+ * (set-vcpu-dirty-limit), which sleeps the vCPU thread at its dirty
+ * ring's full exits; only the vCPUs that write are slowed.  In PML mode
+ * the hypervisor lets the processor log only the pages the budget allows
+ * before the PML-full exit.  The call kicks the vCPU, so the limit takes
+ * effect at once; it lasts until changed or the partition is destroyed.  -RV_EPERM for the management partition,
+ * -RV_ENOENT for no such workload, -RV_EINVAL for no such vCPU or a rate
+ * above RV_DIRTY_LIMIT_MAX or above a page per TSC tick, -RV_EOPNOTSUPP
+ * when the TSC frequency is unknown (tsc_khz 0).
+ *
+ * RV_HC_DIRTY_RATE (id, vcpu, out) measures vCPU `vcpu`'s dirty rate as
+ * QEMU's calc-dirty-rate does in its dirty-ring mode: the pages it logged
+ * between two samples over the time between them.  A call takes a new
+ * sample if the last is at least RV_DIRTY_RATE_MIN_MS old (else it
+ * returns the last figure again); the first sample is taken when the
+ * vCPU is created.  -RV_ENOENT for no such workload (the management
+ * partition too), -RV_EINVAL for no such vCPU.
+ */
+#define RV_DIRTY_ALL_VCPUS 0xffffffffull
+#define RV_DIRTY_LIMIT_MAX 67108864ull /* pages per second (2^26): 256 GiB/s */
+#define RV_DIRTY_RATE_MIN_MS 1
+struct rv_dirty_rate {
+	uint64_t rate;         /* pages per second over window_ticks */
+	uint64_t window_ticks; /* the time between the two samples */
+	uint64_t pages;        /* pages the vCPU logged since it was created */
+	uint64_t limit;        /* the limit set, pages per second (0 = none) */
+	uint64_t held_ticks;   /* TSC ticks the limit held the vCPU, in all */
+	uint64_t holds;        /* times the limit began to hold it */
+	uint64_t tsc;          /* the newer sample's TSC */
 };
 
 /* Hypervisor trace (RV_HC_TRACE): fixed 32-byte records. */

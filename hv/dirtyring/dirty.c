@@ -10,6 +10,7 @@
 #include "platform/percpu.h"
 #include "platform/smp.h"
 #include "platform/trace.h"
+#include "platform/tsc.h"
 #include "vmx/vmx.h"
 
 static u32 tag(const struct dirty_part *d, u32 vi)
@@ -29,6 +30,7 @@ void dirty_init(struct dirty_part *d, u32 part_id, struct ept *ept, struct mem_s
 
 void dirty_add_vcpu(struct dirty_part *d, u32 cpu)
 {
+	d->rate[d->nr_vcpus].tsc = rdtsc(); /* RV_HC_DIRTY_RATE's first sample */
 	d->vcpu[d->nr_vcpus++].cpu = cpu;
 }
 
@@ -261,6 +263,24 @@ enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa)
 	return DIRTY_HANDLED;
 }
 
+/*
+ * The dirty-rate limit granted this entry only the PML entries below the
+ * top `pml_cut` (limit_may_enter): move what the processor logged there
+ * up to the top of the page, where pml_drain reads, oldest still first.
+ */
+static __attribute__((noinline)) u16 pml_uncut(struct dirty_vcpu *dv, u16 idx)
+{
+	u64 *page = (u64 *)dv->pml_hpa;
+	u32 top = PML_ENTRIES - 1 - dv->pml_cut;
+	u32 n = idx >= PML_ENTRIES ? top + 1 : top - idx;
+
+	memmove(page + PML_ENTRIES - n, page + top + 1 - n, n * sizeof(u64));
+	dv->pml_cut = 0;
+	idx = (u16)(PML_ENTRIES - 1 - n);
+	vmx_set_pml_index(idx);
+	return idx;
+}
+
 void dirty_pml_drain(struct dirty_part *d, u32 vi)
 {
 	struct dirty_vcpu *dv = &d->vcpu[vi];
@@ -268,6 +288,9 @@ void dirty_pml_drain(struct dirty_part *d, u32 vi)
 	u16 idx = vmx_pml_index();
 	u32 pushed;
 
+	dv->pml_ran = true;
+	if (dv->pml_cut)
+		idx = pml_uncut(dv, idx);
 	if (idx == 511)
 		return; /* nothing logged: the common case, one VMREAD */
 	u64 t0 = rdtsc();
@@ -284,10 +307,69 @@ void dirty_pml_drain(struct dirty_part *d, u32 vi)
 	dv->fault_ticks += rdtsc() - t0;
 }
 
+/* Pages vCPU vi has logged: what its limit charges and its rate counts. */
+static u64 logged_pages(const struct dirty_vcpu *dv)
+{
+	return READ_ONCE(dv->ring_pushes) + READ_ONCE(dv->bitmap_sets);
+}
+
+/*
+ * The dirty-rate limit (docs/06-dirty-ring.md, "The dirty-rate limit"):
+ * charge what the vCPU logged since the last entry, and hold it while it
+ * is ahead of its budget.  No wait here: the run loop comes back on its
+ * next pass, after it has served invalidations and requests.
+ */
+static __attribute__((noinline)) bool limit_may_enter(struct dirty_part *d, u32 vi)
+{
+	struct dirty_vcpu *dv = &d->vcpu[vi];
+	u64 req = READ_ONCE(d->limit_req[vi]), now = rdtsc(), logged = logged_pages(dv);
+
+	if (req != dv->lim.rate) {
+		if (dv->hold_since) {
+			WRITE_ONCE(dv->held_ticks, dv->held_ticks + now - dv->hold_since);
+			dv->hold_since = 0;
+		}
+		dlimit_set(&dv->lim, req, tsc_khz() * 1000, now);
+		dv->lim_charged = logged;
+		return true;
+	}
+	dlimit_charge(&dv->lim, logged - dv->lim_charged, now);
+	dv->lim_charged = logged;
+	if (dlimit_may_enter(&dv->lim, now)) {
+		if (dv->hold_since) {
+			WRITE_ONCE(dv->held_ticks, dv->held_ticks + now - dv->hold_since);
+			dv->hold_since = 0;
+		}
+		/*
+		 * PML logs without an exit, up to a whole page: grant only the
+		 * entries the budget allows, so the PML-full exit (Vol. 3C,
+		 * 29.3.6, Page-Modification Logging) comes when it is spent.
+		 * Only on an empty, uncut log of a vCPU that has run (its VMCS
+		 * current); dirty_pml_drain undoes the cut after the exit.
+		 */
+		if (dv->pml_hpa && dv->pml_ran && !dv->pml_cut && vmx_pml_index() == 511) {
+			u64 k = dlimit_grant(&dv->lim, now, PML_ENTRIES);
+			if (k && k < PML_ENTRIES) {
+				dv->pml_cut = (u16)(PML_ENTRIES - k);
+				vmx_set_pml_index((u16)(k - 1));
+			}
+		}
+		return true;
+	}
+	if (!dv->hold_since) {
+		dv->hold_since = now;
+		WRITE_ONCE(dv->holds, dv->holds + 1);
+	}
+	return false;
+}
+
 bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 {
 	struct dirty_vcpu *dv = &d->vcpu[vi];
 
+	/* Two loads when no limit was ever set. */
+	if ((dv->lim.rate | READ_ONCE(d->limit_req[vi])) && !limit_may_enter(d, vi))
+		return false;
 	if (!d->rings_on)
 		return true;
 	u32 used = dring_used(&dv->ring);
@@ -342,6 +424,34 @@ void dirty_rebuild_huge(struct dirty_part *d, u32 id)
 		if (!stuck)
 			ept_free_tables(d->ept, freed, n);
 	}
+}
+
+void dirty_set_limit(struct dirty_part *d, u32 vi, u64 rate)
+{
+	WRITE_ONCE(d->limit_req[vi], rate);
+}
+
+void dirty_rate(struct dirty_part *d, u32 vi, struct rv_dirty_rate *out)
+{
+	struct dirty_rate_sample *s = &d->rate[vi];
+	const struct dirty_vcpu *dv = &d->vcpu[vi];
+	u64 now = rdtsc(), pages = logged_pages(dv), hz = tsc_khz() * 1000;
+
+	if (now - s->tsc >= tsc_ms(RV_DIRTY_RATE_MIN_MS)) {
+		s->window = now - s->tsc;
+		s->rate = dlimit_rate(pages - s->pages, s->window, hz);
+		s->tsc = now;
+		s->pages = pages;
+	}
+	*out = (struct rv_dirty_rate){
+		.rate = s->rate,
+		.window_ticks = s->window,
+		.pages = pages,
+		.limit = READ_ONCE(d->limit_req[vi]),
+		.held_ticks = READ_ONCE(dv->held_ticks),
+		.holds = READ_ONCE(dv->holds),
+		.tsc = s->tsc,
+	};
 }
 
 int dirty_set_logging(struct dirty_part *d, u32 id, bool on, u32 how)

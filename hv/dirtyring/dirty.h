@@ -22,6 +22,7 @@
 #define RV_DIRTY_H
 
 #include "abi/hypercall.h"
+#include "dirtyring/dlimit.h"
 #include "dirtyring/dring.h"
 #include "ept/ept.h"
 #include "ept/slot.h"
@@ -37,7 +38,27 @@ struct dirty_vcpu {
 	/* Counters, owner CPU only (no shared cache line on the fault path). */
 	u64 write_faults, spurious_faults, ring_pushes, bitmap_sets;
 	u64 soft_full_stops, full_waits, fault_ticks, pml_drains, pml_dropped;
+	/*
+	 * The dirty-rate limit (RV_HC_DIRTY_LIMIT), owner CPU only, applied
+	 * from dirty_part.limit_req.  Charged from ring_pushes + bitmap_sets
+	 * in dirty_vcpu_may_enter: nothing on the fault path.  held_ticks
+	 * and holds are read by management (a torn read is harmless).
+	 */
+	struct dlimit lim;
+	u64 lim_charged; /* ring_pushes + bitmap_sets when last charged */
+	/* PML with a limit: entries 511 - pml_cut + 1 .. 511 of the PML page
+	 * are not granted this entry (0: the whole page, as without one). */
+	u16 pml_cut;
+	bool pml_ran; /* the vCPU has exited once: its VMCS is loaded */
+	u64 hold_since;	 /* 0, or the TSC when the limit began holding it */
+	u64 held_ticks, holds;
 } __attribute__((aligned(64)));
+
+/* A sample of a vCPU's logged pages (RV_HC_DIRTY_RATE), management only. */
+struct dirty_rate_sample {
+	u64 tsc, pages;	   /* the newest sample */
+	u64 rate, window;  /* pages per second between the last two, and over how long */
+};
 
 struct dirty_part {
 	/* Set by dirty_init; the partition owns what they point at. */
@@ -62,6 +83,10 @@ struct dirty_part {
 	u64 resets, entries_reset, pages_protected, reset_ticks, stale_skipped;
 	u64 resets_more, reset_max_ticks;
 	u32 reset_next; /* the ring the next reset starts at */
+	/* Management only (RV_HC_DIRTY_LIMIT, _RATE); the owner CPU reads
+	 * limit_req before every entry.  Apart from vcpu[]: no shared line. */
+	u64 limit_req[RV_MAX_VCPUS]; /* pages per second, 0 = none */
+	struct dirty_rate_sample rate[RV_MAX_VCPUS];
 	struct dirty_vcpu vcpu[RV_MAX_VCPUS];
 };
 
@@ -98,8 +123,21 @@ enum dirty_fault dirty_write_fault(struct dirty_part *d, u32 vi, u64 gpa, u64 qu
 enum dirty_fault dirty_hv_write(struct dirty_part *d, u32 vi, u64 gpa);
 /* PML mode, owner CPU, VMCS current: move logged pages into the ring. */
 void dirty_pml_drain(struct dirty_part *d, u32 vi);
-/* Before every VM entry: false holds the vCPU (soft limit, full ring). */
+/*
+ * Before every VM entry: false holds the vCPU (its dirty-rate limit, the
+ * soft limit, a full ring).  The run loop calls it again on every pass,
+ * so a vCPU held by its limit goes on once the TSC reaches the time its
+ * budget allows, and answers requests meanwhile.
+ */
 bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi);
+/*
+ * RV_HC_DIRTY_LIMIT: vCPU vi's limit, pages per second (0 = none); the
+ * rate is checked (dlimit_rate_ok).  Its owner applies it before its
+ * next entry.
+ */
+void dirty_set_limit(struct dirty_part *d, u32 vi, u64 rate);
+/* RV_HC_DIRTY_RATE: sample vi's logged pages (management, CPU 0). */
+void dirty_rate(struct dirty_part *d, u32 vi, struct rv_dirty_rate *out);
 
 /* Management operations (hypercalls); 0/count or -RV_E*. */
 /*

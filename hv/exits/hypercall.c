@@ -502,6 +502,43 @@ static s64 hc_partition_watchdog(struct vcpu *v, const u64 *a)
 	return 0;
 }
 
+/* 1.7: a vCPU's dirty-rate limit (hv/abi/hypercall.h, docs/04-hypercalls.md). */
+static s64 hc_dirty_limit(struct vcpu *v, const u64 *a)
+{
+	struct partition *p = a[0] > 0xffffffff ? NULL : partition_get((u32)a[0]);
+
+	if (p && p->is_mgmt)
+		return -RV_EPERM; /* it would hold the one that harvests and copies */
+	if (!p)
+		return -RV_ENOENT;
+	if (a[1] != RV_DIRTY_ALL_VCPUS && a[1] >= p->nr_vcpus)
+		return -RV_EINVAL;
+	int err = hc_check_dirty_limit(a[2], tsc_khz());
+	if (err)
+		return err;
+	/* Kicked: a vCPU that logs without exits (PML) takes it at once. */
+	for (u32 i = 0; i < p->nr_vcpus; i++)
+		if (a[1] == RV_DIRTY_ALL_VCPUS || a[1] == i) {
+			dirty_set_limit(&p->dirty, i, a[2]);
+			vcpu_kick(p->vcpus[i]);
+		}
+	return 0;
+}
+
+static s64 hc_dirty_rate(struct vcpu *v, const u64 *a)
+{
+	struct rv_dirty_rate out;
+	s64 err;
+	struct vcpu *t = workload_vcpu(a[0], a[1], &err);
+
+	if (!t)
+		return err;
+	if (gm_check(v, a[2], sizeof(out), true))
+		return -RV_EFAULT; /* before the sample: a refused call changes nothing */
+	dirty_rate(&t->part->dirty, t->index, &out);
+	return gm_write(v, a[2], &out, sizeof(out));
+}
+
 static const struct {
 	const char *name;
 	hc_fn fn;
@@ -533,6 +570,8 @@ static const struct {
 	[RV_HC_BITMAP_CLEAR_RANGE] = { "bitmap_clear_range", hc_bitmap_clear_range },
 	[RV_HC_PLATFORM_GET_STATE] = { "platform_get_state", hc_platform_get_state },
 	[RV_HC_PLATFORM_SET_STATE] = { "platform_set_state", hc_platform_set_state },
+	[RV_HC_DIRTY_LIMIT] = { "dirty_limit", hc_dirty_limit },
+	[RV_HC_DIRTY_RATE] = { "dirty_rate", hc_dirty_rate },
 };
 
 enum exit_action exit_vmcall(struct vcpu *v, const struct vmx_exit *e)

@@ -88,6 +88,16 @@ int hc_check_window(u64 gpa, u64 size)
 	return 0;
 }
 
+int hc_check_dirty_limit(u64 rate, u64 tsc_khz)
+{
+	if (rate && !tsc_khz)
+		return -RV_EOPNOTSUPP;
+	/* tsc_khz * 1000 without wrapping: a rate is at most 2^26 anyway. */
+	if (rate > RV_DIRTY_LIMIT_MAX || (tsc_khz < (1ull << 44) && rate > tsc_khz * 1000))
+		return -RV_EINVAL;
+	return 0;
+}
+
 bool hc_is_privileged(u64 nr)
 {
 	switch (nr) {

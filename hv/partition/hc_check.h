@@ -41,6 +41,13 @@ int hc_check_clear_range(u64 first, u64 num, u64 pages);
 /* A window for RV_HC_MAP: page aligned, inside [RV_GPA_WINDOWS, _END). */
 int hc_check_window(u64 gpa, u64 size);
 
+/*
+ * RV_HC_DIRTY_LIMIT's rate with a TSC of tsc_khz: 0 (none), or
+ * -RV_EOPNOTSUPP for a rate other than 0 with no known TSC frequency,
+ * -RV_EINVAL above RV_DIRTY_LIMIT_MAX or above a page per tick.
+ */
+int hc_check_dirty_limit(u64 rate, u64 tsc_khz);
+
 /* Calls only the management partition may make. */
 bool hc_is_privileged(u64 nr);
 

@@ -20,7 +20,7 @@ typedef unsigned __int128 u128;
 #define LIMIT_48 (1ull << 48)
 #define SLOT_MAX_BYTES ((u64)HC_SLOT_MIB_MAX << 20)
 
-enum op { OP_RANGE, OP_SPEC, OP_SLOT, OP_WINDOW, OP_PRIV, OP_CLEAR, NR_OPS };
+enum op { OP_RANGE, OP_SPEC, OP_SLOT, OP_WINDOW, OP_PRIV, OP_CLEAR, OP_LIMIT, NR_OPS };
 
 /*
  * An address or a size.  Raw 64-bit values rarely land where the checks
@@ -264,6 +264,22 @@ static void fuzz_clear(struct fuzz_in *in)
 	}
 }
 
+/* 1.7: RV_HC_DIRTY_LIMIT's rate against the TSC frequency. */
+static void fuzz_limit(struct fuzz_in *in)
+{
+	u8 how = fuzz_u8(in);
+	u64 rate = (how & 1) ? fuzz_u64(in) : fuzz_u32(in) >> (how >> 3 & 7);
+	u64 khz = (how & 2) ? fuzz_u64(in) : (how & 4) ? 0 : fuzz_u32(in);
+	int r = hc_check_dirty_limit(rate, khz);
+
+	CHECK(r == 0 || r == -RV_EINVAL || r == -RV_EOPNOTSUPP);
+	/* 0 always; else a known TSC, at most the maximum and a page a tick. */
+	bool want = rate == 0 || (khz && rate <= RV_DIRTY_LIMIT_MAX && (u128)rate <= (u128)khz * 1000);
+	CHECK((r == 0) == want);
+	if (r == -RV_EOPNOTSUPP)
+		CHECK(khz == 0 && rate);
+}
+
 static void fuzz_priv(struct fuzz_in *in)
 {
 	u8 how = fuzz_u8(in);
@@ -303,6 +319,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_PRIV:
 			fuzz_priv(&in);
+			break;
+		case OP_LIMIT:
+			fuzz_limit(&in);
 			break;
 		default:
 			fuzz_clear(&in);

@@ -82,6 +82,18 @@ class ValueChecks(Base):
         self.assertEqual(self.refused("migrate", "mode=ring-wait"),
                          "migrate: mode must be ring, bitmap or pml, not 'ring-wait'")
 
+    def test_dirty_limit_words_or_a_number(self):
+        # 1.7: one-of(off|auto)+int(1..RV_DIRTY_LIMIT_MAX)
+        self.accepted("migrate", "dirty_limit=auto")
+        self.accepted("migrate", "dirty_limit=off")
+        self.accepted("migrate", "dirty_limit=1")
+        self.accepted("migrate", "dirty_limit=67108864")
+        self.assertEqual(self.refused("migrate", "dirty_limit=0"),
+                         "migrate: dirty_limit must be off, auto or a number from 1 to "
+                         "67108864, not '0'")
+        self.assertIn("not '67108865'", self.refused("migrate", "dirty_limit=67108865"))
+        self.assertIn("not 'on'", self.refused("migrate", "dirty_limit=on"))
+
     def test_numbers_as_the_guest_reads_them(self):
         self.accepted("dirty-log", "ring=0x400", "seed=18446744073709551615")
         self.assertIn("not '-1'", self.refused("dirty-log", "seed=-1"))
@@ -188,6 +200,8 @@ class ScenarioFile(Base):
                      "s a=9:int(0..RV_MAX_VCPUS)\n",  # default outside its type
                      "s a=1:int(0..NO_SUCH_LIMIT)\n",
                      "s a=1:float(0..1)\n",
+                     "s a=z:one-of(x|y)+int(0..1)\n",  # default neither word nor number
+                     "s a=x:one-of(x|y)+pow2(1..8)\n",  # only int may follow
                      "s a=3:pow2(1..8)\n",
                      "    pass: x\n",              # indented line before any scenario
                      "s a=1:int(0..1) a=0:int(0..1)\n",
@@ -206,7 +220,8 @@ class ScenarioFile(Base):
                 "pages_sent=9 pages_per_round=1,2 heartbeat_before=0")
         self.assertEqual(scenarios.missing_result_keys(sc, "PASS", rest),
                          ["downtime_ticks", "mismatch", "verified", "range_clears",
-                          "heartbeat_after"])
+                          "heartbeat_after", "dirty_limit", "limit", "limit_round",
+                          "dirty_rate", "held_ticks", "converged"])
         self.assertEqual(scenarios.missing_result_keys(sc, "FAIL", "reason=x"), [])
 
 

@@ -198,6 +198,22 @@ static void test_windows(void **st)
 	assert_int_equal(hc_check_window(RV_GPA_WINDOWS, ~0ull), -RV_EINVAL);
 }
 
+/* 1.7: RV_HC_DIRTY_LIMIT's rate, with Bochs' TSC (200004 kHz) or none. */
+static void test_dirty_limit(void **st)
+{
+	assert_int_equal(hc_check_dirty_limit(0, 200004), 0);
+	assert_int_equal(hc_check_dirty_limit(0, 0), 0); /* lifting needs no TSC */
+	assert_int_equal(hc_check_dirty_limit(1, 200004), 0);
+	assert_int_equal(hc_check_dirty_limit(RV_DIRTY_LIMIT_MAX, 200004), 0);
+	assert_int_equal(hc_check_dirty_limit(RV_DIRTY_LIMIT_MAX + 1, 200004), -RV_EINVAL);
+	assert_int_equal(hc_check_dirty_limit(~0ull, 200004), -RV_EINVAL);
+	assert_int_equal(hc_check_dirty_limit(~0ull, ~0ull), -RV_EINVAL);
+	assert_int_equal(hc_check_dirty_limit(1, 0), -RV_EOPNOTSUPP);
+	/* At most a page a tick: a 1 MHz TSC cannot pace 1,000,001 pages a second. */
+	assert_int_equal(hc_check_dirty_limit(1000000, 1000), 0);
+	assert_int_equal(hc_check_dirty_limit(1000001, 1000), -RV_EINVAL);
+}
+
 static void test_privileged(void **s)
 {
 	assert_false(hc_is_privileged(RV_HC_VERSION));
@@ -207,6 +223,8 @@ static void test_privileged(void **s)
 	assert_true(hc_is_privileged(RV_HC_WAIT_EVENT));
 	assert_true(hc_is_privileged(RV_HC_PARTITION_CREATE));
 	assert_true(hc_is_privileged(RV_HC_PARTITION_DESTROY));
+	assert_true(hc_is_privileged(RV_HC_DIRTY_LIMIT));
+	assert_true(hc_is_privileged(RV_HC_DIRTY_RATE));
 }
 
 int main(void)
@@ -217,6 +235,7 @@ int main(void)
 	    cmocka_unit_test(test_slots_lazy),	 cmocka_unit_test(test_clear_range),
 	    cmocka_unit_test(test_slots_huge),
 	    cmocka_unit_test(test_windows),	 cmocka_unit_test(test_privileged),
+	    cmocka_unit_test(test_dirty_limit),
 	};
 	return cmocka_run_group_tests_name("hc_check", tests, NULL, NULL);
 }

@@ -16,6 +16,8 @@ BUILTIN = {"UINT32_MAX": 2**32 - 1, "INT64_MAX": 2**63 - 1, "UINT64_MAX": 2**64 
 
 RE_RANGE = re.compile(r"(int|pow2)\((\w+)\.\.(\w+)\)\Z")
 RE_CHOICE = re.compile(r"one-of\(([\w.+-]+(?:\|[\w.+-]+)*)\)\Z")
+# one-of(a|b)+int(LO..HI): a word of the list, or a number of the range.
+RE_EITHER = re.compile(r"(one-of\([^)]*\))\+(int\(\w+\.\.\w+\))\Z")
 # The loader (boot/cfg.c) accepts these characters in names and values.
 RE_WORD = re.compile(r"[A-Za-z0-9_.,:+-]+")
 # One key=value of a RESULT line (keys are C identifiers in the guests).
@@ -35,13 +37,16 @@ def parse_number(text):
 
 
 class KeyType:
-    """int(LO..HI), pow2(LO..HI) or one-of(a|b|c): the values a key takes."""
+    """int(LO..HI), pow2(LO..HI), one-of(a|b|c) or one-of(a|b)+int(LO..HI):
+    the values a key takes."""
 
     def __init__(self, kind, lo=None, hi=None, choices=()):
         self.kind, self.lo, self.hi, self.choices = kind, lo, hi, tuple(choices)
 
     def allowed(self):
         """The allowed values, as the end of "KEY must be ..."."""
+        if self.kind == "either":
+            return f"{', '.join(self.choices)} or a number from {self.lo} to {self.hi}"
         if self.kind == "one-of":
             *head, last = self.choices
             return f"{', '.join(head)} or {last}" if head else last
@@ -49,7 +54,7 @@ class KeyType:
         return f"{what} from {self.lo} to {self.hi}"
 
     def accepts(self, value):
-        if self.kind == "one-of":
+        if self.kind == "one-of" or (self.kind == "either" and value in self.choices):
             return value in self.choices
         n = parse_number(value)
         if n is None or not self.lo <= n <= self.hi:
@@ -58,13 +63,17 @@ class KeyType:
 
 
 def parse_type(text, limits, where):
+    m = RE_EITHER.match(text)
+    if m:
+        words, number = (parse_type(t, limits, where) for t in m.group(1, 2))
+        return KeyType("either", number.lo, number.hi, words.choices)
     m = RE_CHOICE.match(text)
     if m:
         return KeyType("one-of", choices=m.group(1).split("|"))
     m = RE_RANGE.match(text)
     if not m:
-        raise SetupError(f"{where}: type {text!r} is not int(LO..HI), pow2(LO..HI) "
-                         "or one-of(a|b|...)")
+        raise SetupError(f"{where}: type {text!r} is not int(LO..HI), pow2(LO..HI), "
+                         "one-of(a|b|...) or one-of(a|b|...)+int(LO..HI)")
     bounds = []
     for word in m.group(2, 3):
         n = parse_number(word)
