@@ -36,6 +36,7 @@
 #include "dlimit.h"
 #include "linuxstate.h"
 #include "lxwatch.h"
+#include "oracle_track.h"
 #include "precopy.h"
 #include "track.h"
 
@@ -45,6 +46,13 @@ static void copy_page(volatile uint8_t *dst, volatile uint8_t *src)
 {
 	for (int i = 0; i < 512; i++)
 		((volatile uint64_t *)dst)[i] = ((volatile uint64_t *)src)[i];
+}
+
+/* Add this round's dirty set to what was reported since the oracle's baseline. */
+static void note_reported(uint64_t *reported, const struct tracked *t)
+{
+	for (uint64_t w = 0; w < (t->total_pages + 63) / 64; w++)
+		reported[w] |= t->dirty[w];
 }
 
 /* The destination's windows, indexed as the source's dirty set. */
@@ -136,7 +144,9 @@ void scenario_migrate(struct scenario_run *run)
 	static struct lx_watch lw;
 	static struct send_ctx sc;
 	struct precopy pc = { 0 };
-	uint64_t mismatch = 0, downtime = 0, hb_before = 0;
+	uint64_t mismatch = 0, downtime = 0, hb_before = 0, lost = 0, *reported = NULL;
+	static struct oracle_track ot;
+	bool oracle_on = false;
 	uint32_t verified = 0;
 	enum track_mode mode;
 	struct tracked src;
@@ -212,13 +222,28 @@ void scenario_migrate(struct scenario_run *run)
 	if (!mig_limit_start(run, &ml, src.id, (uint32_t)vcpus) || !track_log_on(run, &src))
 		goto out;
 
+	/*
+	 * The oracle's baseline, a check and not part of the migration: hold
+	 * the source, collect (with lazy protection this is round 0's collect,
+	 * which arms every page), fingerprint every page of every slot, let it
+	 * go on.  From here, every page whose content changes must be in some
+	 * round's dirty set (`reported`) by the stop, or the oracle names it.
+	 */
+	reported = mgmt_alloc((src.total_pages + 63) / 64 * 8);
+	if (!reported) {
+		result_fail(run, "reason=mgmt-memory pages=%lu", src.total_pages);
+		goto out;
+	}
+	if (!track_pause_all(run, &src) || !track_collect(run, &src) ||
+	    !oracle_track_start(run, &ot, &src) || !track_resume_all(run, &src))
+		goto out;
+	oracle_on = true;
+
 	/* 2. Round 0 sends everything; then only what was dirtied. */
 	uint64_t sent0 = src.total_pages, t_copy = rdtsc();
 	if (lazy) {
-		/* Every page is set and none armed: the first collect arms
-		 * them, and only then are they copied, as any round's. */
-		if (!track_collect(run, &src))
-			goto out;
+		/* Every page was set and none armed: the collect above armed
+		 * them, and only now are they copied, as any round's. */
 		sent0 = copy_dirty(&sc);
 		if (src.initial_pages != src.total_pages || sent0 != src.total_pages) {
 			result_fail(run,
@@ -241,6 +266,7 @@ void scenario_migrate(struct scenario_run *run)
 		uint64_t h0 = src.harvested;
 		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
 			goto out;
+		note_reported(reported, &src);
 		t_copy = rdtsc();
 		uint64_t n = copy_dirty(&sc);
 		t_copy = rdtsc() - t_copy;
@@ -259,6 +285,7 @@ void scenario_migrate(struct scenario_run *run)
 	uint64_t t_hold = rdtsc();
 	if (!track_pause_all(run, &src) || !track_collect(run, &src))
 		goto out;
+	note_reported(reported, &src);
 	precopy_record(&pc, copy_dirty(&sc), 0, 0);
 	if (is_linux) {
 		/* Its console to the end first: the destination's stream goes
@@ -278,6 +305,13 @@ void scenario_migrate(struct scenario_run *run)
 	}
 	/* 4. Compare every page (not part of the downtime: a check), then switch over. */
 	downtime = rdtsc() - t_hold;
+	/* The oracle, the source still held: what changed since the baseline
+	 * and was never reported.  Its check reads the reported set from
+	 * t->dirty, so lend it ours. */
+	uint64_t *taken = src.dirty;
+	src.dirty = reported;
+	lost = oracle_track_check(&ot, &src, pc.rounds);
+	src.dirty = taken;
 	for (uint64_t p = 0; p < src.total_pages; p++) {
 		volatile uint64_t *a = (volatile uint64_t *)track_page(&src, p);
 		volatile uint64_t *b = (volatile uint64_t *)track_page(&sc.d, p);
@@ -293,7 +327,7 @@ void scenario_migrate(struct scenario_run *run)
 			}
 	}
 	run->checked = src.total_pages;
-	run->lost = mismatch;
+	run->lost = mismatch > lost ? mismatch : lost;
 	uint64_t t_destroy = rdtsc();
 	if ((rc = hc_partition_destroy((uint64_t)src.id))) {
 		result_fail(run, "reason=destroy-source err=%ld", rc);
@@ -317,9 +351,10 @@ out:;
 	precopy_format(&pc, list, sizeof(list));
 	result_kv(run,
 		  "guest=%s mode=%s protect=%s vcpus=%lu mem=%lu wws=%lu rounds=%lu pages_sent=%lu "
-		  "pages_per_round=%s downtime_ticks=%lu mismatch=%lu verified=%d range_clears=%lu",
+		  "pages_per_round=%s downtime_ticks=%lu lost=%lu mismatch=%lu verified=%d "
+		  "range_clears=%lu",
 		  is_linux ? "linux" : "work", param_str(run, "mode"), param_str(run, "protect"), vcpus,
-		  mem, wws, pc.rounds, pc.total, list, downtime, mismatch, verified == vcpus,
+		  mem, wws, pc.rounds, pc.total, list, downtime, lost, mismatch, verified == vcpus,
 		  src.range_clears);
 	result_kv(run, "heartbeat_before=%lu heartbeat_after=%lu", hb_before,
 		  is_linux ? lw.hb_last : 0);
@@ -327,6 +362,26 @@ out:;
 		result_kv(run, "rate=%lu writer_rounds=%lu writer_errors=%lu", rate, lw.rounds,
 			  lw.errors);
 	mig_limit_report(run, &ml, (uint32_t)vcpus);
+	if (oracle_on && downtime) {
+		/* The verdict in words, for a person watching (make run). */
+		struct rv_hv_info hi;
+		uint64_t khz = hc_hv_info(&hi) || !hi.tsc_khz ? 1 : hi.tsc_khz;
+		gprintf("migrate: verdict: lost=%lu (the oracle: %lu pages fingerprinted, none "
+			"trusted to the guest), mismatch=%lu at the switch, downtime %lu ticks "
+			"(%lu.%03lu ms)",
+			lost, src.total_pages, mismatch, downtime, downtime / khz,
+			downtime % khz * 1000 / khz);
+		if (is_linux)
+			gprintf(", heartbeat %lu -> %lu on the destination, writer errors %lu\n",
+				hb_before, lw.hb_last, lw.errors);
+		else
+			gprintf(", %u of %lu vCPUs verified their record\n", verified, vcpus);
+	}
+	if (lost) {
+		char first[96];
+		oracle_track_first(&ot, first, sizeof(first));
+		result_fail(run, "reason=lost-dirty-pages lost=%lu first=%s", lost, first);
+	}
 	if (mismatch)
 		result_fail(run, "reason=mismatch pages=%lu", mismatch);
 	if (verified != vcpus && !run->failed && !run->skipped)

@@ -219,7 +219,7 @@ class ScenarioFile(Base):
         rest = ("guest=work mode=ring protect=eager vcpus=1 mem=8 wws=2 rounds=17 "
                 "pages_sent=9 pages_per_round=1,2 heartbeat_before=0")
         self.assertEqual(scenarios.missing_result_keys(sc, "PASS", rest),
-                         ["downtime_ticks", "mismatch", "verified", "range_clears",
+                         ["downtime_ticks", "lost", "mismatch", "verified", "range_clears",
                           "heartbeat_after", "dirty_limit", "limit", "limit_round",
                           "dirty_rate", "held_ticks", "converged"])
         self.assertEqual(scenarios.missing_result_keys(sc, "FAIL", "reason=x"), [])
