@@ -48,23 +48,21 @@ static void copy_page(volatile uint8_t *dst, volatile uint8_t *src)
 		((volatile uint64_t *)dst)[i] = ((volatile uint64_t *)src)[i];
 }
 
-/* Add this round's dirty set to what was reported since the oracle's baseline. */
-static void note_reported(uint64_t *reported, const struct tracked *t)
-{
-	for (uint64_t w = 0; w < (t->total_pages + 63) / 64; w++)
-		reported[w] |= t->dirty[w];
-}
-
 /* The destination's windows, indexed as the source's dirty set. */
 struct send_ctx {
 	struct tracked *t;
 	struct tracked d;
+	struct oracle *o; /* the oracle: remembers each page as it was sent */
 };
 
 static void send_page(void *c, uint64_t page)
 {
 	struct send_ctx *s = c;
-	copy_page(track_page(&s->d, page), track_page(s->t, page));
+	volatile uint8_t *to = track_page(&s->d, page);
+
+	copy_page(to, track_page(s->t, page));
+	if (s->o)
+		s->o->fp[page] = oracle_hash(s->o->key, to);
 }
 
 /* Copy the pages of the dirty set collected for this round, and clear it. */
@@ -144,7 +142,7 @@ void scenario_migrate(struct scenario_run *run)
 	static struct lx_watch lw;
 	static struct send_ctx sc;
 	struct precopy pc = { 0 };
-	uint64_t mismatch = 0, downtime = 0, hb_before = 0, lost = 0, *reported = NULL;
+	uint64_t mismatch = 0, downtime = 0, hb_before = 0, lost = 0, *final = NULL;
 	static struct oracle_track ot;
 	bool oracle_on = false;
 	uint32_t verified = 0;
@@ -214,6 +212,7 @@ void scenario_migrate(struct scenario_run *run)
 		goto out;
 	}
 	sc.t = &src;
+	sc.o = NULL; /* until the oracle's baseline */
 	sc.d = (struct tracked){ .npages = src.npages, .data = (volatile uint8_t *)WIN_DATA(dst),
 				 .sys = (volatile uint8_t *)WIN_SYS(dst) };
 	src.lazy = lazy;
@@ -223,14 +222,20 @@ void scenario_migrate(struct scenario_run *run)
 		goto out;
 
 	/*
-	 * The oracle's baseline, a check and not part of the migration: hold
-	 * the source, collect (with lazy protection this is round 0's collect,
-	 * which arms every page), fingerprint every page of every slot, let it
-	 * go on.  From here, every page whose content changes must be in some
-	 * round's dirty set (`reported`) by the stop, or the oracle names it.
+	 * The oracle, a check and not part of the migration (guest/mgmt/
+	 * oracle.h).  Its baseline: hold the source, collect (with lazy
+	 * protection this is round 0's collect, which arms every page),
+	 * fingerprint every page of every slot, let it go on.  From then on
+	 * it keeps, for each page, the fingerprint of the copy last sent
+	 * (send_page) in the pre-copy rounds.  At the stop, with the source
+	 * held, a page whose fingerprint differs from its last sent copy and
+	 * that is not in the last dirty set was written after that copy and
+	 * never reported: lost.  (The
+	 * comparison at the switch reads both partitions' bytes instead, and
+	 * catches a wrong copy too; for a correct copy the two agree.)
 	 */
-	reported = mgmt_alloc((src.total_pages + 63) / 64 * 8);
-	if (!reported) {
+	final = mgmt_alloc((src.total_pages + 63) / 64 * 8);
+	if (!final) {
 		result_fail(run, "reason=mgmt-memory pages=%lu", src.total_pages);
 		goto out;
 	}
@@ -238,6 +243,7 @@ void scenario_migrate(struct scenario_run *run)
 	    !oracle_track_start(run, &ot, &src) || !track_resume_all(run, &src))
 		goto out;
 	oracle_on = true;
+	sc.o = &ot.o;
 
 	/* 2. Round 0 sends everything; then only what was dirtied. */
 	uint64_t sent0 = src.total_pages, t_copy = rdtsc();
@@ -266,7 +272,6 @@ void scenario_migrate(struct scenario_run *run)
 		uint64_t h0 = src.harvested;
 		if (!track_collect(run, &src)) /* harvest + reset, before any copy */
 			goto out;
-		note_reported(reported, &src);
 		t_copy = rdtsc();
 		uint64_t n = copy_dirty(&sc);
 		t_copy = rdtsc() - t_copy;
@@ -285,7 +290,11 @@ void scenario_migrate(struct scenario_run *run)
 	uint64_t t_hold = rdtsc();
 	if (!track_pause_all(run, &src) || !track_collect(run, &src))
 		goto out;
-	note_reported(reported, &src);
+	/* The last dirty set, kept for the oracle (which takes no
+	 * fingerprints inside the downtime: it checks these pages as
+	 * reported). */
+	memcpy(final, src.dirty, (src.total_pages + 63) / 64 * 8);
+	sc.o = NULL;
 	precopy_record(&pc, copy_dirty(&sc), 0, 0);
 	if (is_linux) {
 		/* Its console to the end first: the destination's stream goes
@@ -305,11 +314,11 @@ void scenario_migrate(struct scenario_run *run)
 	}
 	/* 4. Compare every page (not part of the downtime: a check), then switch over. */
 	downtime = rdtsc() - t_hold;
-	/* The oracle, the source still held: what changed since the baseline
-	 * and was never reported.  Its check reads the reported set from
-	 * t->dirty, so lend it ours. */
+	/* The oracle, the source still held: every page against the copy
+	 * last sent, the last dirty set counted as reported.  Its check reads
+	 * the reported set from t->dirty: lend it that set. */
 	uint64_t *taken = src.dirty;
-	src.dirty = reported;
+	src.dirty = final;
 	lost = oracle_track_check(&ot, &src, pc.rounds);
 	src.dirty = taken;
 	for (uint64_t p = 0; p < src.total_pages; p++) {
