@@ -375,16 +375,19 @@ out:;
 		/* The verdict in words, for a person watching (make run). */
 		struct rv_hv_info hi;
 		uint64_t khz = hc_hv_info(&hi) || !hi.tsc_khz ? 1 : hi.tsc_khz;
+		static char tail[96];
+		if (is_linux)
+			snprintf(tail, sizeof(tail),
+				 "heartbeat %lu -> %lu on the destination, writer errors %lu", hb_before,
+				 lw.hb_last, lw.errors);
+		else
+			snprintf(tail, sizeof(tail), "%u of %lu vCPUs verified their record", verified,
+				 vcpus);
 		gprintf("migrate: verdict: lost=%lu (the oracle: %lu pages fingerprinted, none "
 			"trusted to the guest), mismatch=%lu at the switch, downtime %lu ticks "
-			"(%lu.%03lu ms)",
+			"(%lu.%03lu ms), %s\n",
 			lost, src.total_pages, mismatch, downtime, downtime / khz,
-			downtime % khz * 1000 / khz);
-		if (is_linux)
-			gprintf(", heartbeat %lu -> %lu on the destination, writer errors %lu\n",
-				hb_before, lw.hb_last, lw.errors);
-		else
-			gprintf(", %u of %lu vCPUs verified their record\n", verified, vcpus);
+			downtime % khz * 1000 / khz, tail);
 	}
 	if (lost) {
 		char first[96];
