@@ -282,15 +282,9 @@ void scenario_dirty_log(struct scenario_run *run)
 		result_fail(run, "reason=bad-value guest=%s writer=%s", guest, writer);
 		return;
 	}
-	const char *pages_s = param_str(run, "ept"), *split_s = param_str(run, "split");
-	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
-	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
-		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, lazy|eager)",
-			    pages_s, split_s);
-		return;
-	}
 	/* 1.7: huge EPT pages (the default), split lazily (the default). */
-	p.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_eager ? RV_SLOT_SPLIT_EAGER : 0);
+	if (!track_ept_parse(run, &p.slot_flags))
+		return;
 	p.is_linux = !strcmp(guest, "linux");
 	p.writer = !strcmp(writer, "on");
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &p.vcpus) ||
@@ -311,7 +305,8 @@ void scenario_dirty_log(struct scenario_run *run)
 		p.mem = p.is_linux ? LINUX_MEM_MIB : WORK_MEM_MIB;
 	result_kv(run, "mode=%s protect=%s ept=%s split=%s vcpus=%lu ring=%lu mem=%lu "
 		  "iterations=%lu hvwrite=%lu",
-		  param_str(run, "mode"), param_str(run, "protect"), pages_s, split_s, p.vcpus,
+		  param_str(run, "mode"), param_str(run, "protect"), param_str(run, "ept"),
+		  param_str(run, "split"), p.vcpus,
 		  p.mode == MODE_BITMAP ? 0 : p.ring, p.mem, p.iterations, p.hvwrite);
 	result_kv(run, "guest=%s writer=%s", guest, p.is_linux ? writer : "work");
 	mgmt_alloc_reset();

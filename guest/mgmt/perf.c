@@ -91,13 +91,10 @@ void scenario_perf(struct scenario_run *run)
 			    param_str(run, "protect"));
 		return;
 	}
-	const char *pages_s = param_str(run, "ept"), *split_s = param_str(run, "split");
-	bool small = !strcmp(pages_s, "small"), split_eager = !strcmp(split_s, "eager");
-	if ((!small && strcmp(pages_s, "huge")) || (!split_eager && strcmp(split_s, "lazy"))) {
-		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, eager|lazy)",
-			    pages_s, split_s);
+	uint32_t slot_flags;
+	if (!track_ept_parse(run, &slot_flags))
 		return;
-	}
+	bool small = slot_flags & RV_SLOT_SMALL_PAGES;
 	if (!param_u64(run, "vcpus", RV_MAX_VCPUS, &vcpus) ||
 	    !param_u64(run, "mem", RV_DATA_MIB_MAX, &mem) ||
 	    !param_u64(run, "dirty", RV_DATA_MIB_MAX, &dirty) ||
@@ -108,13 +105,13 @@ void scenario_perf(struct scenario_run *run)
 		dirty = mem;
 	uint64_t dirty_pages = dirty << 8;
 	result_kv(run, "mode=%s protect=%s ept=%s split=%s vcpus=%lu mem=%lu dirty=%lu "
-		  "iterations=%lu", param_str(run, "mode"), param_str(run, "protect"), pages_s,
-		  split_s, vcpus, mem, dirty, iterations);
+		  "iterations=%lu", param_str(run, "mode"), param_str(run, "protect"),
+		  param_str(run, "ept"), param_str(run, "split"), vcpus, mem, dirty, iterations);
 	mgmt_alloc_reset();
 	memset(&t, 0, sizeof(t));
 	if (!track_create(run, &t, WORK_TEST_PERF, mode, (uint32_t)vcpus, mem, ring, 0, 0, dirty_pages))
 		goto out;
-	t.slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (split_eager ? RV_SLOT_SPLIT_EAGER : 0);
+	t.slot_flags = slot_flags;
 	if (small) {
 		/* 4 KiB EPT pages only, from before the first write on. */
 		struct rv_slot sm = {.id = 1, .flags = RV_SLOT_SMALL_PAGES, .gpa = RV_GPA_DATA,

@@ -45,6 +45,20 @@ bool track_protect_parse(const char *s, bool *lazy)
 	return true;
 }
 
+bool track_ept_parse(struct scenario_run *run, uint32_t *slot_flags)
+{
+	const char *pages = param_str(run, "ept"), *split = param_str(run, "split");
+	bool small = !strcmp(pages, "small"), eager = !strcmp(split, "eager");
+
+	if ((!small && strcmp(pages, "huge")) || (!eager && strcmp(split, "lazy"))) {
+		result_fail(run, "reason=bad-value ept=%s split=%s (huge|small, lazy|eager)", pages,
+			    split);
+		return false;
+	}
+	*slot_flags = (small ? RV_SLOT_SMALL_PAGES : 0) | (eager ? RV_SLOT_SPLIT_EAGER : 0);
+	return true;
+}
+
 bool track_create_spec(struct scenario_run *run, struct tracked *t,
 		       const struct rv_partition_spec *spec, enum track_mode mode, uint64_t ring)
 {

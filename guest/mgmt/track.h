@@ -77,6 +77,12 @@ bool track_mode_parse(const char *s, enum track_mode *out);
 /* Parse protect= "eager" or "lazy". */
 bool track_protect_parse(const char *s, bool *lazy);
 /*
+ * 1.7: the run's ept= ("huge" or "small") and split= ("lazy" or "eager")
+ * as slot flags (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER); false (run
+ * failed, reason=bad-value) on another word.
+ */
+bool track_ept_parse(struct scenario_run *run, uint32_t *slot_flags);
+/*
  * Create a partition from @spec, map its slots 0 and 1 into our windows
  * and (for ring modes) enable its rings.  *t needs no initialising; its
  * ctrl is NULL (not one of our workloads).
