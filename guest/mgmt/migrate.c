@@ -39,6 +39,7 @@
 #include "oracle_track.h"
 #include "precopy.h"
 #include "track.h"
+#include "tracedump.h"
 
 #define DONE_MS 20000
 
@@ -138,7 +139,7 @@ static void finish_linux(struct scenario_run *run, struct lx_watch *w, long dst,
 
 void scenario_migrate(struct scenario_run *run)
 {
-	uint64_t vcpus, mem, wws, seed, max_rounds, ring, threshold, gap, rate;
+	uint64_t vcpus, mem, wws, seed, max_rounds, ring, threshold, gap, rate, tracing;
 	static struct lx_watch lw;
 	static struct send_ctx sc;
 	struct precopy pc = { 0 };
@@ -168,7 +169,7 @@ void scenario_migrate(struct scenario_run *run)
 	    !param_u64(run, "ring", RV_RING_MAX_ENTRIES, &ring) ||
 	    !param_u64(run, "threshold", UINT64_MAX, &threshold) ||
 	    !param_u64(run, "gap", UINT64_MAX, &gap) || !param_u64(run, "rate", 1000000, &rate) ||
-	    !mig_limit_parse(run, &ml))
+	    !param_u64(run, "trace", 1, &tracing) || !mig_limit_parse(run, &ml))
 		return;
 	if (!mem)
 		mem = is_linux ? 32 : 8;
@@ -266,6 +267,11 @@ void scenario_migrate(struct scenario_run *run)
 		sent0, mem);
 	bool stop = precopy_record(&pc, sent0, threshold, max_rounds);
 	while (!stop && !run->failed) {
+		/* trace=1: the hypervisor's trace of the last round, the stop
+		 * and the switch (each round drops the records of the one before:
+		 * its buffer holds 16384). */
+		if (tracing)
+			trace_start();
 		spin(gap);
 		if (is_linux)
 			lx_drain(run, &lw);
@@ -349,6 +355,10 @@ void scenario_migrate(struct scenario_run *run)
 		goto out;
 	}
 	downtime += rdtsc() - t_switch; /* hold + last copy, then destroy + start */
+	if (tracing) {
+		spin(gap); /* the destination's first exits */
+		trace_dump("migrate"); /* for tools/hvtrace (docs/08-debugging.md) */
+	}
 
 	if (is_linux)
 		finish_linux(run, &lw, dst, 2, (uint32_t)vcpus, &verified);
