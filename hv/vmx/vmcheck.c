@@ -241,11 +241,14 @@ static void check_exit_controls(struct ctx *c)
 	       m->exit_msr_load_addr);
 }
 
-/* Hardware exceptions that push an error code (Vol. 3A, 6.15, Exception and Interrupt Reference).
+/*
+ * Hardware exceptions that push an error code (Vol. 3A, 6.15, Exception and
+ * Interrupt Reference): #DF, #TS, #NP, #SS, #GP, #PF, #AC and #CP (21, the
+ * control-protection exception of CET), the list of Vol. 3C, 27.2.1.3.
  */
 static bool has_error_code(u32 vector)
 {
-	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
 }
 
 static void check_entry_controls(struct ctx *c)

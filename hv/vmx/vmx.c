@@ -852,15 +852,14 @@ static void timer_arm(struct vmx_vcpu *v, u64 now)
 	u64 n = v->timer_left;
 
 	/*
-	 * A guest timer (hv/vplat/) due sooner: exit then.  The timer counts
-	 * once per 2^rate ticks and its first step may come early (Vol. 3C,
-	 * 26.5.1), so the guest's part is rounded up: one exit, not an early
-	 * one and a second at once.
+	 * A guest timer (hv/vplat/) due sooner: exit then, and not before:
+	 * an early exit would find nothing due and cost a second one at once
+	 * (vmx_timer_steps).  The time slice may end a step early.
 	 */
 	n >>= preempt_rate;
 	if (v->deadline) {
 		u64 d = v->deadline > now ? v->deadline - now : 0;
-		n = MIN(n, (d + (1ull << preempt_rate) - 1) >> preempt_rate);
+		n = MIN(n, vmx_timer_steps(d, preempt_rate));
 	}
 	vmx_write(GUEST_PREEMPTION_TIMER, MIN(n, 0xffffffffull));
 }

@@ -124,6 +124,21 @@ static inline u32 vmx_reinject_info(u32 idt_vec_info)
 	return idt_vec_info & (BIT(31) | 0xfff);
 }
 /*
+ * The VMX-preemption-timer value that ends the guest no earlier than
+ * `ticks` TSC ticks after entry (Vol. 3C, 26.5.1, VMX-Preemption Timer):
+ * the timer counts down each time bit `rate` of the TSC changes, so its
+ * first step may come one tick after entry and each further step 2^rate
+ * ticks later.  n steps can thus end after 1 + (n - 1) * 2^rate ticks;
+ * n = 1 + ceil((ticks - 1) / 2^rate) is the least n that is never early
+ * (and at most two steps late).  Rounding ticks up to whole steps,
+ * ceil(ticks / 2^rate), is one step short whenever the entry falls just
+ * before bit `rate` changes.  Pure: host-tested in tests/unit/test_vmcheck.c.
+ */
+static inline u64 vmx_timer_steps(u64 ticks, u32 rate)
+{
+	return ticks ? 1 + ((ticks - 1 + (1ull << rate) - 1) >> rate) : 0;
+}
+/*
  * After an NMI exit: make sure the guest is not left with "blocking by
  * NMI" (see vmx.c); returns true if it was.
  */
@@ -158,8 +173,9 @@ bool vmx_guest_64bit(void); /* EFER.LMA and CS.L */
 u64 vmx_guest_cr3(void);
 u64 vmx_guest_efer(void);
 u64 vmx_guest_rflags(void);
-u64 vmx_guest_rsp(void);
-void vmx_set_guest_rsp(u64 rsp);
+/* The guest's general register i (0 rax, 1 rcx, ... 4 rsp, ... 15 r15). */
+u64 vmx_gpr(struct guest_regs *r, u32 i);
+void vmx_set_gpr(struct guest_regs *r, u32 i, u64 val);
 void vmx_set_guest_rip(u64 rip);
 /* XSETBV on the guest's behalf (unswitched.c): 0, or -1 for #GP. */
 int vmx_set_xcr0(u64 xcr0);

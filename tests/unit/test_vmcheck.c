@@ -336,7 +336,7 @@ static void test_each_break_fails_alone(void **s)
  */
 static void test_reinjected_events_enter(void **s)
 {
-	static const u32 with_code[] = {8, 10, 11, 12, 13, 14, 17};
+	static const u32 with_code[] = {8, 10, 11, 12, 13, 14, 17, 21};
 	struct vmcs_image m;
 
 	for (size_t i = 0; i < ARRAY_SIZE(with_code); i++) {
@@ -418,6 +418,44 @@ static void test_faults_bad_state(void **s)
 	assert_int_equal(f[0].area, VMCHECK_GUEST);
 }
 
+/*
+ * The preemption timer as Vol. 3C, 26.5.1 describes it, entered at TSC
+ * value t0 with value n: a step each time bit `rate` of the TSC changes,
+ * the exit when it reaches 0.  Returns the ticks from entry to the exit.
+ */
+static u64 timer_expiry(u64 t0, u64 n, u32 rate)
+{
+	u64 t = t0;
+
+	while (n) {
+		t++;
+		if (((t ^ (t - 1)) >> rate) & 1)
+			n--;
+	}
+	return t - t0;
+}
+
+/* vmx_timer_steps never ends the guest early, whatever the TSC's phase
+ * at entry, and at most two steps late. */
+static void test_timer_never_early(void **s)
+{
+	static const u32 rates[] = {0, 1, 3, 5};
+
+	for (u32 r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		u32 rate = rates[r];
+		u64 step = 1ull << rate;
+		for (u64 d = 0; d <= 5 * step + 1; d++)
+			for (u64 t0 = 0; t0 < 2 * step; t0++) {
+				u64 got = timer_expiry(t0, vmx_timer_steps(d, rate), rate);
+				if (got < d || got > d + 2 * step)
+					fail_msg(
+					    "rate %u, deadline %lu, entry at %lu: exit after %lu",
+					    rate, (unsigned long)d, (unsigned long)t0,
+					    (unsigned long)got);
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +468,7 @@ int main(void)
 	    cmocka_unit_test(test_areas),
 	    cmocka_unit_test(test_every_failure_counted),
 	    cmocka_unit_test(test_faults_bad_state),
+	    cmocka_unit_test(test_timer_never_early),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
