@@ -246,13 +246,25 @@ u64 vmx_guest_rflags(void)
 {
 	return vmx_read(GUEST_RFLAGS);
 }
-u64 vmx_guest_rsp(void)
+
+/* General register i in the encoding of ModRM.reg and of Table 28-3
+ * (0 rax ... 4 rsp ... 15 r15); rsp lives in the VMCS. */
+static u64 *gpr_slot(struct guest_regs *r, u32 i)
 {
-	return vmx_read(GUEST_RSP);
+	u64 *map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp, &r->rsi, &r->rdi,
+			&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
+	return map[i & 15];
 }
-void vmx_set_guest_rsp(u64 rsp)
+u64 vmx_gpr(struct guest_regs *r, u32 i)
 {
-	vmx_write(GUEST_RSP, rsp);
+	return (i & 15) == 4 ? vmx_read(GUEST_RSP) : *gpr_slot(r, i);
+}
+void vmx_set_gpr(struct guest_regs *r, u32 i, u64 val)
+{
+	if ((i & 15) == 4)
+		vmx_write(GUEST_RSP, val);
+	else
+		*gpr_slot(r, i) = val;
 }
 void vmx_set_guest_rip(u64 rip)
 {

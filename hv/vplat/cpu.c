@@ -57,21 +57,20 @@ int vplat_cr_access(struct vcpu *v, const struct vmx_exit *e)
 	struct guest_regs *r = &v->vmx.regs;
 	struct vlapic *l = &v->part->plat->vcpu[v->index].lapic;
 	u32 cr = e->qual & 15, type = (e->qual >> 4) & 3, gpr = (e->qual >> 8) & 15;
-	u64 *map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp, &r->rsi, &r->rdi,
-			&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
 
-	if (cr != 8 || type > 1 || gpr == 4) {
+	if (cr != 8 || type > 1) {
 		vplat_refuse(v, e, 13);
 		return 0;
 	}
 	if (type == 0) {
-		if (*map[gpr] >> 4) { /* reserved bits 63:4 (Vol. 3A, 2.5) */
+		u64 val = vmx_gpr(r, gpr);
+		if (val >> 4) { /* reserved bits 63:4 (Vol. 3A, 2.5) */
 			vplat_refuse(v, e, 13);
 			return 0;
 		}
-		l->tpr = (u32)(*map[gpr] << 4);
+		l->tpr = (u32)(val << 4);
 	} else {
-		*map[gpr] = l->tpr >> 4;
+		vmx_set_gpr(r, gpr, l->tpr >> 4);
 	}
 	vmx_skip_instruction(e);
 	return 0;

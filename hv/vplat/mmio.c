@@ -70,26 +70,6 @@ static u32 fetch(struct partition *p, u8 *buf)
 	return n;
 }
 
-static u64 *reg_ptr(struct guest_regs *r, u8 i)
-{
-	u64 *map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp, &r->rsi, &r->rdi,
-			&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
-	return map[i & 15];
-}
-
-static u64 get_reg(struct guest_regs *r, u8 i)
-{
-	return i == 4 ? vmx_guest_rsp() : *reg_ptr(r, i);
-}
-
-static void set_reg(struct guest_regs *r, u8 i, u64 v)
-{
-	if (i == 4)
-		vmx_set_guest_rsp(v);
-	else
-		*reg_ptr(r, i) = v;
-}
-
 int vplat_mmio(struct vcpu *v, const struct vmx_exit *e)
 {
 	struct partition *p = v->part;
@@ -123,7 +103,7 @@ int vplat_mmio(struct vcpu *v, const struct vmx_exit *e)
 	u64 mask = in.size == 8 ? ~0ull : (1ull << (8 * in.size)) - 1;
 	spin_lock(&pl->lock);
 	if (in.write) {
-		u64 val = in.imm ? in.imm_val : get_reg(r, in.reg);
+		u64 val = in.imm ? in.imm_val : vmx_gpr(r, in.reg);
 		if (in.size == 4)
 			ioapic_mmio_write(&pl->ioapic, off, (u32)val);
 	} else {
@@ -131,8 +111,8 @@ int vplat_mmio(struct vcpu *v, const struct vmx_exit *e)
 		/* A 32- or 64-bit destination takes it whole (32-bit writes clear
 		 * bits 63:32); a 16-bit one keeps the register's other bits. */
 		if (in.reg_size == 2)
-			val = (get_reg(r, in.reg) & ~0xffffull) | (val & 0xffff);
-		set_reg(r, in.reg, val);
+			val = (vmx_gpr(r, in.reg) & ~0xffffull) | (val & 0xffff);
+		vmx_set_gpr(r, in.reg, val);
 	}
 	spin_unlock(&pl->lock);
 	vmx_skip_len(in.len);
