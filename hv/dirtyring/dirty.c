@@ -272,6 +272,17 @@ static __attribute__((noinline)) u16 pml_uncut(struct dirty_vcpu *dv, u16 idx)
 {
 	u64 *page = (u64 *)dv->pml_hpa;
 	u32 top = PML_ENTRIES - 1 - dv->pml_cut;
+
+	/*
+	 * The processor only counts the index down from top (to 0xffff when
+	 * the page is full); above top means it was rewritten since the cut,
+	 * a bug of ours: the log is then already where pml_drain reads.
+	 */
+	ASSERT(idx >= PML_ENTRIES || idx <= top);
+	if (idx < PML_ENTRIES && idx > top) {
+		dv->pml_cut = 0;
+		return idx;
+	}
 	u32 n = idx >= PML_ENTRIES ? top + 1 : top - idx;
 
 	memmove(page + PML_ENTRIES - n, page + top + 1 - n, n * sizeof(u64));
@@ -363,15 +374,10 @@ static __attribute__((noinline)) bool limit_may_enter(struct dirty_part *d, u32 
 	return false;
 }
 
-bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
+/* The ring's part: a vCPU waiting for a reset (full) or for its consumer (soft limit). */
+static bool ring_may_enter(struct dirty_part *d, u32 vi)
 {
 	struct dirty_vcpu *dv = &d->vcpu[vi];
-
-	/* Two loads when no limit was ever set. */
-	if ((dv->lim.rate | READ_ONCE(d->limit_req[vi])) && !limit_may_enter(d, vi))
-		return false;
-	if (!d->rings_on)
-		return true;
 	u32 used = dring_used(&dv->ring);
 	if (dv->full_wait) {
 		if (used >= dv->ring.size)
@@ -399,6 +405,20 @@ bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
 		trace(RV_TR_RESUME, tag(d, vi), used, 0);
 	}
 	return true;
+}
+
+bool dirty_vcpu_may_enter(struct dirty_part *d, u32 vi)
+{
+	struct dirty_vcpu *dv = &d->vcpu[vi];
+
+	if (d->rings_on && !ring_may_enter(d, vi))
+		return false;
+	/*
+	 * The limit last: the PML cut it may set must reach this entry, and
+	 * ring_may_enter's drain of a full-wait vCPU's PML page would undo
+	 * it.  Two loads when no limit was ever set.
+	 */
+	return !(dv->lim.rate | READ_ONCE(d->limit_req[vi])) || limit_may_enter(d, vi);
 }
 
 /*
