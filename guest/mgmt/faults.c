@@ -164,7 +164,47 @@ static uint32_t state_refusals(struct scenario_run *run)
 		else
 			result_fail(run, "reason=state-accepted state=%s rc=%ld", names[i], rc);
 	}
+	/* Blocking and pending debug exceptions VM entry would refuse
+	 * (Vol. 3C, 27.3.1.5, Checks on Guest Non-Register State). */
+	for (uint32_t i = 0; i < 6; i++) {
+		static const char *const names[] = {
+		    "sti-and-movss",   "sti-with-if-clear", "smi-blocking",
+		    "sti-with-extint", "movss-bs-not-tf",   "rtm-alone",
+		};
+		struct rv_vcpu_state *st = start_state();
+		switch (i) {
+		case 0:
+			st->interruptibility = 3;
+			break;
+		case 1:
+			st->interruptibility = 1;
+			st->rflags &= ~0x200ull;
+			break;
+		case 2:
+			st->interruptibility = 4;
+			break;
+		case 3:
+			st->interruptibility = 1;
+			st->event_info = 0x80000020;
+			break;
+		case 4:
+			st->interruptibility = 2;
+			st->pending_dbg = 1u << 14;
+			break;
+		default:
+			st->pending_dbg = 1u << 16;
+			break;
+		}
+		if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)) == -RV_EINVAL)
+			refused++;
+		else
+			result_fail(run, "reason=state-accepted state=%s rc=%ld", names[i], rc);
+	}
 	struct rv_vcpu_state *st = start_state();
+	st->interruptibility = 1; /* blocking by STI with IF set: valid */
+	if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)))
+		result_fail(run, "reason=state-refused state=sti-blocking rc=%ld", rc);
+	st = start_state();
 	st->event_info = 0x80000b0d; /* #GP with error code 0: a valid event */
 	if ((rc = hc_vcpu_set_state((uint64_t)id, 0, st)))
 		result_fail(run, "reason=state-refused state=gp-with-error-code rc=%ld", rc);

@@ -23,6 +23,8 @@
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
 
 /* 48-bit canonical: the strictest width any 64-bit processor checks. */
 static inline bool x86_canonical(u64 a)
@@ -40,6 +42,14 @@ static inline bool x86_pat_ok(u64 pat)
 			return false;
 	}
 	return true;
+}
+
+/* Exceptions that push an error code in protected mode (Vol. 3A, 6.15,
+ * Exception and Interrupt Reference): #DF, #TS, #NP, #SS, #GP, #PF, #AC,
+ * and #CP (21, CET's control-protection exception). */
+static inline bool x86_exc_has_error(u32 vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
 }
 
 #ifndef RV_HOST_TEST

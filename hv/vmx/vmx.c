@@ -389,8 +389,7 @@ static int check_event(const struct rv_vcpu_state *s)
 	/* Hardware exceptions that push an error code in protected mode: for
 	 * these the flag must be 1, for every other event 0 (27.2.1.3, as it
 	 * reads where IA32_VMX_BASIC[56] is 0; we ask it of every CPU). */
-	bool want_error = type == 3 && (s->cr0 & CR0_PE) &&
-			  (vec == 8 || (vec >= 10 && vec <= 14) || vec == 17);
+	bool want_error = type == 3 && (s->cr0 & CR0_PE) && x86_exc_has_error(vec);
 
 	if (!(info & BIT(31)))
 		return info || s->event_error || s->event_insn_len ? -RV_EINVAL : 0;
@@ -419,9 +418,51 @@ static int check_event(const struct rv_vcpu_state *s)
 	return 0;
 }
 
+/* RTM (CPUID.(EAX=07H,ECX=0):EBX[11]), which a pending RTM debug exception needs. */
+static bool cpu_has_rtm(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		return false;
+	cpuid(7, 0, &a, &b, &c, &d);
+	return b & BIT(11);
+}
+
+/*
+ * Blocking and pending debug exceptions as vmx_load_state loads them
+ * (interruptibility bits 2:0; pending B0-B3, enabled breakpoint, BS, RTM;
+ * activity always active), checked as VM entry would (Vol. 3C, 27.3.1.5,
+ * Checks on Guest Non-Register State): the entry would fail otherwise.
+ * IA32_DEBUGCTL.BTF is never set in a Ringvisor guest (vmx_plat.c refuses
+ * it), so BS must say what TF says while STI or MOV SS blocks.
+ */
+static int check_blocking(const struct rv_vcpu_state *s)
+{
+	u32 intr = s->interruptibility & 7, type = (s->event_info >> 8) & 7;
+	u64 dbg = s->pending_dbg & 0x1500f;
+	bool sti = intr & 1, movss = intr & 2, shadow = sti || movss;
+
+	if (intr & 4) /* blocking by SMI: only in SMM */
+		return -RV_EINVAL;
+	if ((sti && movss) || (sti && !(s->rflags & RFLAGS_IF)))
+		return -RV_EINVAL;
+	if (shadow && (s->event_info & BIT(31)) && type == 0) /* an external interrupt */
+		return -RV_EINVAL;
+	if (shadow && !!(dbg & BIT(14)) != !!(s->rflags & RFLAGS_TF))
+		return -RV_EINVAL;
+	if ((dbg & BIT(16)) && ((dbg & 0xffff) != BIT(12) || movss || !cpu_has_rtm()))
+		return -RV_EINVAL;
+	return 0;
+}
+
 int vmx_check_state(const struct rv_vcpu_state *s, bool own_xcr0)
 {
 	int err = check_event(s);
+
+	if (!err)
+		err = check_blocking(s);
 
 	/*
 	 * 32-bit PAE paging under EPT takes its four PDPTEs from the VMCS at

@@ -12,7 +12,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
-#define RFLAGS_IF BIT(9)
 #define INTR_BLOCK_STI BIT(0)
 #define INTR_BLOCK_MOV_SS BIT(1)
 #define MSR_IA32_SYSENTER_CS 0x174

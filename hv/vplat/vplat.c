@@ -12,8 +12,6 @@
 #include "vmx/vmx.h"
 #include "vplat/vplat.h"
 
-#define RFLAGS_IF BIT(9)
-
 static struct vplat_vcpu *pv_of(struct vcpu *v)
 {
 	return &v->part->plat->vcpu[v->index];
