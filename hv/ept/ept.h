@@ -80,6 +80,9 @@ static inline unsigned ept_idx(u64 gpa, int level)
  * (which includes a huge leaf mapping gpa: see ept_entry, ept_split).
  * Inline and unrolled, without walk()'s table-creating path: the write
  * fault calls it on every tracked page (docs/09, "The write-fault path").
+ * Each entry is loaded once (READ_ONCE): another CPU may split a huge leaf
+ * into a table or put one back meanwhile, and a second load of the same
+ * entry could mix a table's flags with a huge page's address.
  */
 static inline __attribute__((always_inline)) u64 *ept_leaf(const struct ept *e, u64 gpa)
 {
@@ -87,15 +90,15 @@ static inline __attribute__((always_inline)) u64 *ept_leaf(const struct ept *e, 
 
 	if (gpa >= EPT_GPA_LIMIT)
 		return NULL;
-	ent = t[ept_idx(gpa, 3)];
+	ent = READ_ONCE(t[ept_idx(gpa, 3)]);
 	if (!(ent & EPT_RWX))
 		return NULL;
 	t = (u64 *)(ent & EPT_ADDR_MASK);
-	ent = t[ept_idx(gpa, 2)];
+	ent = READ_ONCE(t[ept_idx(gpa, 2)]);
 	if (!(ent & EPT_RWX) || (ent & EPT_PS))
 		return NULL;
 	t = (u64 *)(ent & EPT_ADDR_MASK);
-	ent = t[ept_idx(gpa, 1)];
+	ent = READ_ONCE(t[ept_idx(gpa, 1)]);
 	if (!(ent & EPT_RWX) || (ent & EPT_PS))
 		return NULL;
 	return &((u64 *)(ent & EPT_ADDR_MASK))[ept_idx(gpa, 0)];
