@@ -44,7 +44,7 @@ BOOT_OBJ := $(patsubst %.c,$(B)/%.efi.o,$(BOOT_C))
 
 DISK := $(B)/disk.img
 
-.PHONY: all run test test-models unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
+.PHONY: all run test test-models test-linux unit-tests check-sanitize fuzz fuzz-short fuzz-build debug clean \
 	compile_commands.json format deps perf plots plots-linux hello check-layers check-docs linux linux-smoke
 all: $(DISK) $(B)/scenarios.txt $(B)/exit_reasons.txt
 
@@ -290,6 +290,12 @@ test: deps
 # CPU model with VMX (docs/bochs.md, CPU models): long, not part of test.
 test-models: deps all
 	tests/run-tests --cases tests/integration/models.txt
+
+# Linux under lazy protection, 4 KiB EPT pages and eager splitting, and
+# migrated with lazy protection (two boots, about 10 minutes; `make test`
+# has the oracle's every mode x vCPU count x writer, eagerly protected).
+test-linux: deps all linux
+	tests/run-tests --cases tests/integration/linux-long.txt
 
 debug: deps all
 	tools/hvrun --debug hello
