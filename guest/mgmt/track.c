@@ -130,6 +130,18 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 	return true;
 }
 
+/* The exits that logging causes, summed over the vCPUs: EPT violations and PML-full exits. */
+static uint64_t log_exit_count(const struct tracked *t)
+{
+	struct rv_vcpu_stats vs;
+	uint64_t n = 0;
+
+	for (uint32_t v = 0; v < t->vcpus; v++)
+		if (!hc_vcpu_stats((uint64_t)t->id, v, &vs))
+			n += vs.exits[RV_EXIT_EPT_VIOLATION] + vs.exits[RV_EXIT_PML_FULL];
+	return n;
+}
+
 bool track_log_on(struct scenario_run *run, struct tracked *t)
 {
 	struct rv_slot s = {.id = 1,
@@ -137,8 +149,10 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
 				     t->slot_flags,
 			    .gpa = RV_GPA_DATA,
 			    .size = t->npages * 4096};
-	long rc = hc_slot_set(t->id, &s);
+	long rc;
 
+	t->exits_before_log = t->started ? log_exit_count(t) : 0;
+	rc = hc_slot_set(t->id, &s);
 	if (!rc && t->all_slots) {
 		/* The data slot first: a write to slot 0 meanwhile is in the
 		 * initial copy, which starts after we return. */
@@ -421,16 +435,11 @@ bool track_start(struct scenario_run *run, struct tracked *t)
 bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_stats *st,
 		 uint64_t *log_exits, uint64_t *newly)
 {
-	struct rv_vcpu_stats vs;
-
 	if (hc_dirty_stats((uint64_t)t->id, st)) {
 		result_fail(run, "reason=stats");
 		return false;
 	}
-	*log_exits = 0;
-	for (uint32_t v = 0; v < t->vcpus; v++)
-		if (!hc_vcpu_stats((uint64_t)t->id, v, &vs))
-			*log_exits += vs.exits[RV_EXIT_EPT_VIOLATION] + vs.exits[RV_EXIT_PML_FULL];
+	*log_exits = log_exit_count(t) - t->exits_before_log;
 	*newly = st->ring_pushes + st->bitmap_sets ? st->ring_pushes + st->bitmap_sets : 1;
 	return true;
 }

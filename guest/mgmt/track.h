@@ -66,6 +66,9 @@ struct tracked {
 	/* 1.7: more RV_SLOT_* flags for the data slot's logging switches
 	 * (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER); set by the caller. */
 	uint32_t slot_flags;
+	/* EPT-violation and PML-full exits before track_log_on (a running
+	 * workload's, e.g. a fetch that split a huge page): not the log's. */
+	uint64_t exits_before_log;
 };
 
 /* Bump allocator over the management partition's data slot. */

@@ -94,6 +94,8 @@ static int split_entry_mod(struct ept *e, u64 *ent, u32 l, u64 clear, u64 set, u
 		if (old & clear)
 			flags = (flags & ~clear) | set;
 		flags |= l > 1 ? EPT_PS : 0;
+		if (l == 1 && (flags & EPT_XHELD)) /* 4 KiB leaves may execute */
+			flags = (flags & ~EPT_XHELD) | EPT_X;
 		for (u64 i = 0; i < 512; i++)
 			t[i] = (base + i * EPT_LEVEL_SIZE(l - 1)) | flags;
 	} while (!__atomic_compare_exchange_n(ent, &old, pa | EPT_RWX, false, __ATOMIC_SEQ_CST,
@@ -109,6 +111,28 @@ static int split_entry(struct ept *e, u64 *ent, u32 l)
 	u64 was;
 
 	return split_entry_mod(e, ent, l, 0, 0, &was);
+}
+
+/* A huge leaf as nx_huge wants it: an executable one loses EPT_X for EPT_XHELD. */
+static u64 huge_leaf(const struct ept *e, u64 v)
+{
+	return e->nx_huge && (v & EPT_X) ? (v & ~EPT_X) | EPT_XHELD : v;
+}
+
+bool ept_exec_fault(struct ept *e, u64 gpa)
+{
+	u32 l;
+	u64 *ent = ept_entry(e, gpa, &l);
+
+	if (!ent)
+		return false;
+	u64 v = READ_ONCE(*ent);
+	if (l == 0)
+		return v & EPT_X;
+	if (!(v & EPT_XHELD) || !ept_split(e, gpa))
+		return false;
+	__atomic_fetch_add(&e->nr_exec_splits, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 u64 *ept_split(struct ept *e, u64 gpa)
@@ -145,7 +169,8 @@ int ept_init(struct ept *e)
 	e->root = mm_alloc(1);
 	e->nr_tables = e->root ? 1 : 0;
 	e->max_level = 0; /* 4 KiB leaves until the owner says otherwise */
-	e->nr_splits = e->nr_collapses = 0;
+	e->nx_huge = false;
+	e->nr_splits = e->nr_collapses = e->nr_exec_splits = 0;
 	return e->root ? 0 : -RV_ENOMEM;
 }
 
@@ -214,7 +239,9 @@ int ept_map_large(struct ept *e, u64 gpa, u64 hpa, u64 npages, u64 perm)
 			return busy ? -RV_EEXIST : -RV_ENOMEM;
 		if (*ent & EPT_RWX)
 			return -RV_EEXIST;
-		*ent = h | EPT_MT_WB | (perm & EPT_RWX) | (l > 0 ? EPT_PS : 0);
+		*ent = h | EPT_MT_WB | (perm & EPT_RWX);
+		if (l > 0)
+			*ent = huge_leaf(e, *ent | EPT_PS);
 		a += EPT_LEVEL_SIZE(l);
 		h += EPT_LEVEL_SIZE(l);
 	}
@@ -253,7 +280,7 @@ int ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perm)
 		return -RV_EFAULT;
 	u64 v = READ_ONCE(*ent);
 	*hpa = leaf_addr(v, l) | (gpa & (EPT_LEVEL_SIZE(l) - 1));
-	*perm = v & EPT_RWX;
+	*perm = (v & EPT_RWX) | (v & EPT_XHELD ? EPT_X : 0);
 	return 0;
 }
 
@@ -493,7 +520,7 @@ static u64 *entry_at(struct ept *e, u64 gpa, u32 l)
  * logging off: only the processor may change an entry meanwhile (its
  * A/D flags).  The table's address goes to *freed.
  */
-static bool collapse_entry(u64 *ent, u32 l, u64 *freed)
+static bool collapse_entry(const struct ept *e, u64 *ent, u32 l, u64 *freed)
 {
 	const u64 ad = EPT_ACCESSED | EPT_DIRTY;
 	u64 v = READ_ONCE(*ent);
@@ -513,7 +540,7 @@ static bool collapse_entry(u64 *ent, u32 l, u64 *freed)
 			return false;
 		seen |= c;
 	}
-	u64 huge = (first & ~ad) | (seen & ad) | EPT_PS;
+	u64 huge = huge_leaf(e, (first & ~ad) | (seen & ad) | EPT_PS);
 	if (!__atomic_compare_exchange_n(ent, &v, huge, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		return false;
 	*freed = v & EPT_ADDR_MASK;
@@ -529,11 +556,11 @@ u32 ept_collapse(struct ept *e, u64 gpa, u64 npages, u64 *freed, u32 max_freed, 
 
 	/* Room for a 2 MiB table and the 1 GiB one it may complete. */
 	while (top > 0 && a + mb2 <= end && n + 2 <= max_freed) {
-		if ((ent = entry_at(e, a, 1)) && collapse_entry(ent, 1, &freed[n]))
+		if ((ent = entry_at(e, a, 1)) && collapse_entry(e, ent, 1, &freed[n]))
 			n++;
 		a += mb2;
 		if (top >= 2 && IS_ALIGNED(a, gb1) && a - gb1 >= gpa &&
-		    (ent = entry_at(e, a - gb1, 2)) && collapse_entry(ent, 2, &freed[n]))
+		    (ent = entry_at(e, a - gb1, 2)) && collapse_entry(e, ent, 2, &freed[n]))
 			n++;
 	}
 	*cursor = top > 0 && a + mb2 <= end ? a : end;

@@ -47,6 +47,12 @@
  * read-only for any other reason is never mistaken for a tracked one.
  */
 #define EPT_TRACKED BIT(52)
+/*
+ * Software bit: "executable, but execute withheld while this leaf is
+ * huge" (struct ept.nx_huge).  A leaf split down to 4 KiB gets EPT_X back
+ * in its place; a leaf put back together loses EPT_X for it again.
+ */
+#define EPT_XHELD BIT(53)
 
 struct ept {
 	u64 root;      /* physical address of the PML4 */
@@ -54,7 +60,19 @@ struct ept {
 	/* Largest leaf ept_map_large may use: 0 = 4 KiB only, 1 = 2 MiB,
 	 * 2 = 1 GiB.  Set by the owner before the first map. */
 	u32 max_level;
+	/*
+	 * Huge leaves are never executable (KVM's nx_huge_pages): on a
+	 * processor with the iTLB-multihit erratum (Intel's "Machine Check
+	 * Error Avoidance on Page Size Change", CVE-2018-12207) a guest that
+	 * changes the size of its own pages under an executable 2 MiB or
+	 * 1 GiB EPT leaf can raise a machine check that stops the machine.
+	 * A fetch from such a leaf splits it (ept_exec_fault): at 4 KiB no
+	 * page size change can reach the instruction TLB.  Set by the owner
+	 * before the first map (vmx_ept_nx_huge).
+	 */
+	bool nx_huge;
 	u64 nr_splits, nr_collapses; /* huge leaves split / put back (atomic) */
+	u64 nr_exec_splits;	     /* of nr_splits, for a fetch (atomic) */
 };
 
 int ept_init(struct ept *e);
@@ -113,6 +131,15 @@ u64 *ept_entry(const struct ept *e, u64 gpa, u32 *level);
  * Changes no translation.
  */
 u64 *ept_split(struct ept *e, u64 gpa);
+/*
+ * An EPT violation on a fetch from gpa: true if it was a huge leaf whose
+ * execute permission nx_huge withholds (split now down to 4 KiB, gpa
+ * executable: the fetch may retry) or a 4 KiB leaf that is executable
+ * already (another vCPU split it; our translation was stale, and the
+ * violation itself invalidated it, Vol. 3C, 29.4.3.1).  False for a page
+ * that may not be executed, or a split without memory.
+ */
+bool ept_exec_fault(struct ept *e, u64 gpa);
 /* Split every huge leaf in range down to 4 KiB: 0 or -RV_ENOMEM (what
  * was split stays split).  Changes no translation. */
 int ept_split_range(struct ept *e, u64 gpa, u64 npages);

@@ -5,12 +5,15 @@
  * and what the entry allowed (bits 3-5); the guest-physical address is
  * in its own VMCS field (Vol. 3C, 28.2.1, Basic VM-Exit Information).
  * A write to a page write-protected for dirty tracking is logged and
- * retried (hv/dirtyring/dirty.c).  Any other EPT violation is a guest
+ * retried (hv/dirtyring/dirty.c); a fetch from a huge page whose execute
+ * permission is withheld (the iTLB-multihit erratum, hv/ept/ept.h
+ * nx_huge) splits it and is retried.  Any other EPT violation is a guest
  * touching memory outside its partition, or writing memory it may only
  * read: the partition stops and the management partition is told the
  * address.
  */
 #include "dirtyring/dirty.h"
+#include "ept/ept.h"
 #include "exits/exits.h"
 #include "partition/partition.h"
 #include "partition/vcpu.h"
@@ -39,6 +42,10 @@ enum exit_action exit_ept_violation(struct vcpu *v, const struct vmx_exit *e)
 		if (r == DIRTY_BLOCKED)
 			return EXIT_STOP;
 	}
+	/* A fetch from a huge leaf whose execute permission is withheld
+	 * (struct ept.nx_huge): split it to 4 KiB pages and retry. */
+	if ((q & 4) && ept_exec_fault(&v->part->ept, gpa))
+		return EXIT_RESUME;
 	/* A Linux partition's I/O APIC lives outside its RAM (hv/vplat/mmio.c). */
 	if (v->part->plat) {
 		if (vplat_mmio(v, e) == 0)

@@ -6,6 +6,7 @@
 #include "lib/types.h"
 
 #define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_ARCH_CAPABILITIES 0x10a
 #define MSR_IA32_APIC_BASE 0x1b
 #define MSR_IA32_PAT 0x277
 #define MSR_IA32_EFER 0xc0000080

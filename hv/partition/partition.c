@@ -266,6 +266,7 @@ static int build(struct partition *p, u32 image, u32 nr_vcpus, u64 data_mib, con
 	dirty_init(&p->dirty, p->id, &p->ept, p->slots, &p->cpu_mask);
 	err = ept_init(&p->ept);
 	p->ept.max_level = vmx_ept_huge_level();
+	p->ept.nx_huge = vmx_ept_nx_huge();
 	if (!err)
 		err = add_slot(p, 0, 0, RV_SYS_SLOT_SIZE, false);
 	if (!err && data_mib)

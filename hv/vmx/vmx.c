@@ -27,6 +27,7 @@ static u32 preempt_rate; /* IA32_VMX_MISC[4:0]; written by CPU 0 before any gues
 static bool exit_saves_lma; /* IA32_VMX_MISC[5]; the same */
 static bool has_pml;     /* the PML control and EPT A/D flags */
 static u32 ept_huge;     /* largest EPT leaf level: 0 4 KiB, 1 2 MiB, 2 1 GiB */
+static bool ept_nx_huge; /* huge EPT leaves non-executable (probe_itlb_multihit) */
 
 u64 vmx_read(enum vmcs_field f)
 {
@@ -91,6 +92,30 @@ static u32 probe_ept_huge(void)
 
 u32 vmx_ept_huge_level(void) { return ept_huge; }
 
+/*
+ * The iTLB-multihit erratum: a page-size change of an instruction page
+ * without an invalidation between may raise a machine check.  Processors
+ * that are not affected say so in IA32_ARCH_CAPABILITIES (MSR 10AH, which
+ * CPUID.(EAX=07H,ECX=0):EDX[29] enumerates) bit 6, PSCHANGE_MC_NO (Vol. 4,
+ * Table 2-2, IA-32 Architectural MSRs).  Without the MSR or the bit the
+ * processor counts as affected, as Linux and KVM count it.
+ */
+static bool probe_itlb_multihit(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		return true;
+	cpuid(7, 0, &a, &b, &c, &d);
+	return !(d & BIT(29)) || !(rdmsr(MSR_IA32_ARCH_CAPABILITIES) & BIT(6));
+}
+
+bool vmx_ept_nx_huge(void)
+{
+	return ept_nx_huge;
+}
+
 bool vmx_exit_saves_lma(void) { return exit_saves_lma; }
 
 bool vmx_has_preemption_timer(void)
@@ -146,6 +171,11 @@ int vmx_cpu_init(void)
 		exit_saves_lma = rdmsr(MSR_IA32_VMX_MISC) & BIT(5);
 		has_pml = probe_pml();
 		ept_huge = probe_ept_huge();
+		ept_nx_huge = ept_huge && probe_itlb_multihit();
+		if (ept_nx_huge)
+			hv_printf(
+			    "vmx: no IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO (iTLB multihit): "
+			    "huge EPT pages are not executable, a fetch splits one to 4 KiB\n");
 		/* Optional features: the modes that need them say -RV_EOPNOTSUPP. */
 		if (!has_pml)
 			hv_printf("vmx: no PML with EPT A/D flags (IA32_VMX_PROCBASED_CTLS2 "

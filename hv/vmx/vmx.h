@@ -189,6 +189,8 @@ bool vmx_has_pml(void); /* the PML control and EPT A/D flags */
 /* The largest EPT leaf the processor has: 0 4 KiB, 1 2 MiB, 2 1 GiB
  * (struct ept.max_level; IA32_VMX_EPT_VPID_CAP bits 16, 17). */
 u32 vmx_ept_huge_level(void);
+/* Huge EPT leaves must not be executable (the iTLB-multihit erratum; vmx.c). */
+bool vmx_ept_nx_huge(void);
 
 /* Invalidate EPT-derived translations on this CPU, all contexts. */
 void vmx_invept_all(void);

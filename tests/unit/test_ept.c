@@ -455,6 +455,79 @@ static void test_huge_collapse(void **s)
 	assert_int_equal(mm_free_pages(), before);
 }
 
+/*
+ * nx_huge (the iTLB-multihit erratum): huge leaves are mapped without
+ * EPT_X, with EPT_XHELD; a fetch splits one down to 4 KiB leaves that may
+ * execute, a 1 GiB leaf through 2 MiB ones that still may not; a collapse
+ * withholds execute again; a page never executable stays so.
+ */
+static void test_huge_nx(void **s)
+{
+	struct ept e;
+	u64 freed[8], cur, hpa, perm, before = mm_free_pages();
+	u32 l;
+
+	assert_int_equal(ept_init(&e), 0);
+	assert_false(e.nx_huge); /* off until the owner sets it */
+	e.max_level = 2;
+	e.nx_huge = true;
+	u64 pages = 512 * 512 + 1024; /* a 1 GiB leaf and two 2 MiB ones */
+	assert_int_equal(ept_map_large(&e, GB1, 2 * GB1, pages, EPT_RWX), 0);
+	assert_int_equal(*ept_entry(&e, GB1, &l),
+			 2 * GB1 | EPT_MT_WB | EPT_R | EPT_W | EPT_PS | EPT_XHELD);
+	assert_int_equal(*ept_entry(&e, 2 * GB1 + 0x200000, &l),
+			 (3 * GB1 + 0x200000) | EPT_MT_WB | EPT_R | EPT_W | EPT_PS | EPT_XHELD);
+	/* What the mapping allows is unchanged for every other purpose. */
+	assert_int_equal(ept_translate(&e, GB1 + 0x1234, &hpa, &perm), 0);
+	assert_int_equal(perm, EPT_RWX);
+	/* A fetch: the GiB becomes 2 MiB leaves (still withheld) and the one
+	 * fetched from 4 KiB leaves that execute. */
+	assert_true(ept_exec_fault(&e, GB1 + 0x345000));
+	assert_int_equal(e.nr_exec_splits, 1);
+	assert_int_equal(e.nr_splits, 2);
+	assert_int_equal(*ept_leaf(&e, GB1 + 0x345000), (2 * GB1 + 0x345000) | EPT_MT_WB | EPT_RWX);
+	assert_int_equal(*ept_leaf(&e, GB1 + 0x200000), (2 * GB1 + 0x200000) | EPT_MT_WB | EPT_RWX);
+	assert_int_equal(*ept_entry(&e, GB1 + 0x400000, &l),
+			 (2 * GB1 + 0x400000) | EPT_MT_WB | EPT_R | EPT_W | EPT_PS | EPT_XHELD);
+	/* Another vCPU faulting on the same page with a stale translation. */
+	assert_true(ept_exec_fault(&e, GB1 + 0x345000));
+	assert_int_equal(e.nr_splits, 2);
+	/* A write-tracking split of a withheld leaf gives 4 KiB leaves X too. */
+	assert_non_null(ept_split(&e, GB1 + 0x600000));
+	assert_int_equal(*ept_leaf(&e, GB1 + 0x601000), (2 * GB1 + 0x601000) | EPT_MT_WB | EPT_RWX);
+	/* Put back: withheld again, and the fetch splits again. */
+	cur = GB1;
+	do {
+		u32 n = ept_collapse(&e, GB1, pages, freed, 8, &cur);
+		ept_free_tables(&e, freed, n);
+	} while (cur < GB1 + pages * PAGE_SIZE);
+	assert_int_equal(level_of(&e, GB1), 2);
+	assert_int_equal(*ept_entry(&e, GB1, &l),
+			 2 * GB1 | EPT_MT_WB | EPT_R | EPT_W | EPT_PS | EPT_XHELD);
+	assert_true(ept_exec_fault(&e, GB1 + 0x1000));
+	assert_int_equal(e.nr_exec_splits, 2);
+	/* Not executable at all: a 4 KiB read-write page, an unmapped one,
+	 * and a huge leaf mapped without EPT_X. */
+	assert_int_equal(ept_map(&e, 0x10000, 0x7000000, 1, EPT_R | EPT_W), 0);
+	assert_false(ept_exec_fault(&e, 0x10000));
+	assert_false(ept_exec_fault(&e, 0x20000));
+	assert_int_equal(ept_map_large(&e, 4 * GB1, 0x40000000, 512, EPT_R | EPT_W), 0);
+	assert_int_equal(level_of(&e, 4 * GB1), 1);
+	assert_false(ept_exec_fault(&e, 4 * GB1));
+	assert_int_equal(level_of(&e, 4 * GB1), 1);
+	assert_int_equal(e.nr_exec_splits, 2);
+	ept_destroy(&e);
+	assert_int_equal(mm_free_pages(), before);
+
+	/* Without nx_huge a huge leaf keeps EPT_X and a fetch never faults. */
+	assert_int_equal(ept_init(&e), 0);
+	e.max_level = 1;
+	assert_int_equal(ept_map_large(&e, 0x1000000, 0x40000000, 512, EPT_RWX), 0);
+	assert_int_equal(*ept_entry(&e, 0x1000000, &l), 0x40000000 | EPT_MT_WB | EPT_RWX | EPT_PS);
+	assert_false(ept_exec_fault(&e, 0x1000000)); /* a fault there is not ours to mend */
+	ept_destroy(&e);
+}
+
 /* Unmapping part of a huge leaf keeps the rest. */
 static void test_huge_unmap(void **s)
 {
@@ -491,20 +564,21 @@ static void test_eptp(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_map_translate),
-		cmocka_unit_test(test_no_double_map_and_bad_args),
-		cmocka_unit_test(test_tables_span_boundaries_and_are_freed),
-		cmocka_unit_test(test_tracking),
-		cmocka_unit_test(test_dirty_flags),
-		cmocka_unit_test(test_huge_map_translate),
-		cmocka_unit_test(test_huge_split),
-		cmocka_unit_test(test_huge_protect),
-		cmocka_unit_test(test_huge_protect_split),
-		cmocka_unit_test(test_huge_clear_dirty),
-		cmocka_unit_test(test_huge_split_fails_safe),
-		cmocka_unit_test(test_huge_collapse),
-		cmocka_unit_test(test_huge_unmap),
-		cmocka_unit_test(test_eptp),
+	    cmocka_unit_test(test_map_translate),
+	    cmocka_unit_test(test_no_double_map_and_bad_args),
+	    cmocka_unit_test(test_tables_span_boundaries_and_are_freed),
+	    cmocka_unit_test(test_tracking),
+	    cmocka_unit_test(test_dirty_flags),
+	    cmocka_unit_test(test_huge_map_translate),
+	    cmocka_unit_test(test_huge_split),
+	    cmocka_unit_test(test_huge_protect),
+	    cmocka_unit_test(test_huge_protect_split),
+	    cmocka_unit_test(test_huge_clear_dirty),
+	    cmocka_unit_test(test_huge_split_fails_safe),
+	    cmocka_unit_test(test_huge_collapse),
+	    cmocka_unit_test(test_huge_nx),
+	    cmocka_unit_test(test_huge_unmap),
+	    cmocka_unit_test(test_eptp),
 	};
 	return cmocka_run_group_tests_name("ept", tests, setup, teardown);
 }
