@@ -137,6 +137,7 @@ void scenario_perf(struct scenario_run *run)
 		goto out;
 	}
 	tables_before = st.ept_tables;
+	t.exits_before_log = track_log_exits(&t); /* the code's fetch split, outside the log */
 	t.lazy = lazy;
 	t0 = rdtsc();
 	if (!track_log_on(run, &t))

@@ -130,8 +130,7 @@ bool track_create(struct scenario_run *run, struct tracked *t, enum work_test te
 	return true;
 }
 
-/* The exits that logging causes, summed over the vCPUs: EPT violations and PML-full exits. */
-static uint64_t log_exit_count(const struct tracked *t)
+uint64_t track_log_exits(const struct tracked *t)
 {
 	struct rv_vcpu_stats vs;
 	uint64_t n = 0;
@@ -149,10 +148,8 @@ bool track_log_on(struct scenario_run *run, struct tracked *t)
 				     t->slot_flags,
 			    .gpa = RV_GPA_DATA,
 			    .size = t->npages * 4096};
-	long rc;
+	long rc = hc_slot_set(t->id, &s);
 
-	t->exits_before_log = t->started ? log_exit_count(t) : 0;
-	rc = hc_slot_set(t->id, &s);
 	if (!rc && t->all_slots) {
 		/* The data slot first: a write to slot 0 meanwhile is in the
 		 * initial copy, which starts after we return. */
@@ -439,7 +436,7 @@ bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_st
 		result_fail(run, "reason=stats");
 		return false;
 	}
-	*log_exits = log_exit_count(t) - t->exits_before_log;
+	*log_exits = track_log_exits(t) - t->exits_before_log;
 	*newly = st->ring_pushes + st->bitmap_sets ? st->ring_pushes + st->bitmap_sets : 1;
 	return true;
 }

@@ -66,8 +66,9 @@ struct tracked {
 	/* 1.7: more RV_SLOT_* flags for the data slot's logging switches
 	 * (RV_SLOT_SMALL_PAGES, RV_SLOT_SPLIT_EAGER); set by the caller. */
 	uint32_t slot_flags;
-	/* EPT-violation and PML-full exits before track_log_on (a running
-	 * workload's, e.g. a fetch that split a huge page): not the log's. */
+	/* track_log_exits before logging went on, for a workload already
+	 * running (a fetch that split a huge page is not the log's); set by
+	 * the caller, 0 if the vCPUs start after log-on. */
 	uint64_t exits_before_log;
 };
 
@@ -126,9 +127,11 @@ bool track_pause_all(struct scenario_run *run, struct tracked *t);
 bool track_resume_all(struct scenario_run *run, struct tracked *t);
 /* Tell the writers to stop, wait for them, and destroy the partition. */
 void track_finish(struct scenario_run *run, struct tracked *t);
+/* EPT-violation and PML-full exits of every vCPU so far. */
+uint64_t track_log_exits(const struct tracked *t);
 /*
  * The hypervisor's dirty statistics, the exits spent on logging (EPT
- * violations and PML-full exits of every vCPU) and the pages newly logged
+ * violations and PML-full exits of every vCPU since exits_before_log) and the pages newly logged
  * (ring entries and bitmap bits, at least 1); false (run failed) on error.
  */
 bool track_costs(struct scenario_run *run, struct tracked *t, struct rv_dirty_stats *st,
