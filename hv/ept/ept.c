@@ -16,7 +16,9 @@ static u64 *walk(struct ept *e, u64 gpa, bool create)
 
 	for (int level = 3; level > 0; level--) {
 		u64 *ent = &table[ept_idx(gpa, level)];
-		if (!(*ent & EPT_RWX)) {
+		/* Loaded once: a fault may split a huge leaf under us. */
+		u64 v = READ_ONCE(*ent);
+		if (!(v & EPT_RWX)) {
 			if (!create)
 				return NULL;
 			u64 pa = mm_alloc(1);
@@ -24,11 +26,12 @@ static u64 *walk(struct ept *e, u64 gpa, bool create)
 				return NULL;
 			__atomic_fetch_add(&e->nr_tables, 1, __ATOMIC_RELAXED);
 			/* Non-leaf entries grant everything; leaves decide. */
-			*ent = pa | EPT_RWX;
-		} else if (*ent & EPT_PS) {
+			v = pa | EPT_RWX;
+			WRITE_ONCE(*ent, v);
+		} else if (v & EPT_PS) {
 			return NULL;
 		}
-		table = (u64 *)(*ent & EPT_ADDR_MASK);
+		table = (u64 *)(v & EPT_ADDR_MASK);
 	}
 	return &table[ept_idx(gpa, 0)];
 }
@@ -119,20 +122,22 @@ static u64 huge_leaf(const struct ept *e, u64 v)
 	return e->nx_huge && (v & EPT_X) ? (v & ~EPT_X) | EPT_XHELD : v;
 }
 
-bool ept_exec_fault(struct ept *e, u64 gpa)
+int ept_exec_fault(struct ept *e, u64 gpa)
 {
 	u32 l;
 	u64 *ent = ept_entry(e, gpa, &l);
 
 	if (!ent)
-		return false;
+		return 0;
 	u64 v = READ_ONCE(*ent);
 	if (l == 0)
-		return v & EPT_X;
-	if (!(v & EPT_XHELD) || !ept_split(e, gpa))
-		return false;
+		return !!(v & EPT_X);
+	if (!(v & EPT_XHELD))
+		return 0;
+	if (!ept_split(e, gpa))
+		return -RV_ENOMEM;
 	__atomic_fetch_add(&e->nr_exec_splits, 1, __ATOMIC_RELAXED);
-	return true;
+	return 1;
 }
 
 u64 *ept_split(struct ept *e, u64 gpa)
@@ -239,9 +244,11 @@ int ept_map_large(struct ept *e, u64 gpa, u64 hpa, u64 npages, u64 perm)
 			return busy ? -RV_EEXIST : -RV_ENOMEM;
 		if (*ent & EPT_RWX)
 			return -RV_EEXIST;
-		*ent = h | EPT_MT_WB | (perm & EPT_RWX);
-		if (l > 0)
-			*ent = huge_leaf(e, *ent | EPT_PS);
+		/* One store: a vCPU of a running partition may walk here
+		 * (a slot added at run time), and must never see a huge
+		 * entry without EPT_PS, which would be a table pointer. */
+		u64 v = h | EPT_MT_WB | (perm & EPT_RWX);
+		WRITE_ONCE(*ent, l > 0 ? huge_leaf(e, v | EPT_PS) : v);
 		a += EPT_LEVEL_SIZE(l);
 		h += EPT_LEVEL_SIZE(l);
 	}
@@ -518,7 +525,9 @@ static u64 *entry_at(struct ept *e, u64 gpa, u32 l)
  * the huge size, with equal bits but address and accessed/dirty (which
  * the huge leaf takes as their union), none EPT_TRACKED.  Runs with
  * logging off: only the processor may change an entry meanwhile (its
- * A/D flags).  The table's address goes to *freed.
+ * A/D flags), and with nx_huge a fetch that splits a 2 MiB leaf, which is
+ * why ept_collapse then puts back no 1 GiB leaf (the split's new table
+ * would go with the detached one).  The table's address goes to *freed.
  */
 static bool collapse_entry(const struct ept *e, u64 *ent, u32 l, u64 *freed)
 {
@@ -559,7 +568,7 @@ u32 ept_collapse(struct ept *e, u64 gpa, u64 npages, u64 *freed, u32 max_freed, 
 		if ((ent = entry_at(e, a, 1)) && collapse_entry(e, ent, 1, &freed[n]))
 			n++;
 		a += mb2;
-		if (top >= 2 && IS_ALIGNED(a, gb1) && a - gb1 >= gpa &&
+		if (top >= 2 && !e->nx_huge && IS_ALIGNED(a, gb1) && a - gb1 >= gpa &&
 		    (ent = entry_at(e, a - gb1, 2)) && collapse_entry(e, ent, 2, &freed[n]))
 			n++;
 	}

@@ -132,19 +132,19 @@ u64 *ept_entry(const struct ept *e, u64 gpa, u32 *level);
  */
 u64 *ept_split(struct ept *e, u64 gpa);
 /*
- * An EPT violation on a fetch from gpa: true if it was a huge leaf whose
+ * An EPT violation on a fetch from gpa: 1 if it was a huge leaf whose
  * execute permission nx_huge withholds (split now down to 4 KiB, gpa
  * executable: the fetch may retry) or a 4 KiB leaf that is executable
  * already (another vCPU split it; our translation was stale, and the
- * violation itself invalidated it, Vol. 3C, 29.4.3.1).  False for a page
- * that may not be executed, or a split without memory.
+ * violation itself invalidated it, Vol. 3C, 29.4.3.1); 0 for a page that
+ * may not be executed; -RV_ENOMEM if the split found no page for a table.
  */
-bool ept_exec_fault(struct ept *e, u64 gpa);
+int ept_exec_fault(struct ept *e, u64 gpa);
 /* Split every huge leaf in range down to 4 KiB: 0 or -RV_ENOMEM (what
  * was split stays split).  Changes no translation. */
 int ept_split_range(struct ept *e, u64 gpa, u64 npages);
 /*
- * Put huge leaves back (up to max_level) in range where a table's 512
+ * Put huge leaves back (up to max_level; 2 MiB only with nx_huge) in range where a table's 512
  * entries map contiguous memory aligned to the huge size with equal
  * permissions, memory type and software bits (no EPT_TRACKED), ignoring
  * accessed/dirty flags.  Resumable: *cursor starts at gpa and says where

@@ -44,8 +44,15 @@ enum exit_action exit_ept_violation(struct vcpu *v, const struct vmx_exit *e)
 	}
 	/* A fetch from a huge leaf whose execute permission is withheld
 	 * (struct ept.nx_huge): split it to 4 KiB pages and retry. */
-	if ((q & 4) && ept_exec_fault(&v->part->ept, gpa))
-		return EXIT_RESUME;
+	if (q & 4) {
+		int r = ept_exec_fault(&v->part->ept, gpa);
+		if (r > 0)
+			return EXIT_RESUME;
+		if (r < 0)
+			hv_printf("vCPU %u.%u: no memory to split the huge page at %lx "
+				  "for an instruction fetch\n",
+				  v->part->id, v->index, gpa);
+	}
 	/* A Linux partition's I/O APIC lives outside its RAM (hv/vplat/mmio.c). */
 	if (v->part->plat) {
 		if (vplat_mmio(v, e) == 0)

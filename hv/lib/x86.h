@@ -45,12 +45,16 @@ static inline bool x86_pat_ok(u64 pat)
 	return true;
 }
 
-/* Exceptions that push an error code in protected mode (Vol. 3A, 6.15,
- * Exception and Interrupt Reference): #DF, #TS, #NP, #SS, #GP, #PF, #AC,
- * and #CP (21, CET's control-protection exception). */
+/*
+ * The exceptions VM entry delivers with an error code where
+ * IA32_VMX_BASIC[56] is 0 (Vol. 3C, 27.2.1.3, Checks on VM-Entry Control
+ * Fields): #DF, #TS, #NP, #SS, #GP, #PF, #AC.  Not #CP (21), though it
+ * pushes one: processors with CET report BASIC[56] = 1, and those that
+ * report 0 refuse vector 21 with an error code.
+ */
 static inline bool x86_exc_has_error(u32 vector)
 {
-	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
 #ifndef RV_HOST_TEST

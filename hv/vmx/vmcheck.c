@@ -242,13 +242,13 @@ static void check_exit_controls(struct ctx *c)
 }
 
 /*
- * Hardware exceptions that push an error code (Vol. 3A, 6.15, Exception and
- * Interrupt Reference): #DF, #TS, #NP, #SS, #GP, #PF, #AC and #CP (21, the
- * control-protection exception of CET), the list of Vol. 3C, 27.2.1.3.
+ * The exceptions delivered with an error code where IA32_VMX_BASIC[56] is
+ * 0 (Vol. 3C, 27.2.1.3): #DF, #TS, #NP, #SS, #GP, #PF, #AC.  Not #CP (21):
+ * processors with CET report BASIC[56] = 1.
  */
 static bool has_error_code(u32 vector)
 {
-	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
 static void check_entry_controls(struct ctx *c)

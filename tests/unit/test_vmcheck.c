@@ -336,7 +336,7 @@ static void test_each_break_fails_alone(void **s)
  */
 static void test_reinjected_events_enter(void **s)
 {
-	static const u32 with_code[] = {8, 10, 11, 12, 13, 14, 17, 21};
+	static const u32 with_code[] = {8, 10, 11, 12, 13, 14, 17};
 	struct vmcs_image m;
 
 	for (size_t i = 0; i < ARRAY_SIZE(with_code); i++) {
