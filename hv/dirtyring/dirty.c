@@ -443,6 +443,8 @@ void dirty_rebuild_huge(struct dirty_part *d, u32 id)
 		d->unresponsive |= stuck;
 		if (!stuck)
 			ept_free_tables(d->ept, freed, n);
+		else /* kept for good: still paging-structure pages in use */
+			__atomic_fetch_add(&d->ept->nr_tables, n, __ATOMIC_RELAXED);
 	}
 }
 
