@@ -291,9 +291,10 @@ test: deps
 test-models: deps all
 	tests/run-tests --cases tests/integration/models.txt
 
-# Linux under lazy protection, 4 KiB EPT pages and eager splitting, and
-# migrated with lazy protection (two boots, about 10 minutes; `make test`
-# has the oracle's every mode x vCPU count x writer, eagerly protected).
+# Linux at length (four boots, about 17 minutes): the oracle in every
+# mode x vCPU count x writer state (`make test` runs half), and Linux
+# under lazy protection, 4 KiB EPT pages and eager splitting, and migrated
+# with lazy protection.
 test-linux: deps all linux
 	tests/run-tests --cases tests/integration/linux-long.txt
 
